@@ -1,0 +1,186 @@
+import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import type { ClientCall, ClientResponseHead } from '../core/client-call.js';
+import { Code } from '../core/code.js';
+import type { IncomingHeaders } from '../core/metadata.js';
+import { TripleError } from '../core/triple-error.js';
+import { connectionError, errorFromRstCode, isRefused } from './h2-error.js';
+
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = constants;
+
+/**
+ * A ClientCall over one ClientHttp2Stream. The three outcomes (response head, body, trailers)
+ * settle from one memoized result, so they always agree. The body is pulled through the
+ * stream's own iterator: Node stops reading DATA (and returning HTTP/2 window) while nobody
+ * pulls, which is how a slow consumer holds a fast server back.
+ */
+export class H2ClientCall implements ClientCall {
+  readonly response: Promise<ClientResponseHead>;
+  readonly trailers: Promise<IncomingHeaders>;
+  private resolveResponse!: (head: ClientResponseHead) => void;
+  private rejectResponse!: (error: TripleError) => void;
+  private resolveTrailers!: (trailers: IncomingHeaders) => void;
+  private rejectTrailers!: (error: TripleError) => void;
+  private received: IncomingHttpHeaders | undefined;
+  private failure: TripleError | undefined;
+  private cancelled: TripleError | undefined;
+  private completed = false;
+  private started = false;
+  private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> | undefined;
+
+  /**
+   * @param goawayLastStreamId reads the last stream id of a GOAWAY the session received (or
+   *   +Infinity): streams above it were never processed
+   * @param onDone called once when the stream closed (the session manager's stream accounting)
+   */
+  constructor(
+    private readonly stream: ClientHttp2Stream,
+    private readonly session: ClientHttp2Session,
+    readonly peer: string,
+    private readonly signal: AbortSignal,
+    private readonly goawayLastStreamId: () => number,
+    private readonly onDone: () => void,
+  ) {
+    this.response = new Promise((resolve, reject) => {
+      this.resolveResponse = resolve;
+      this.rejectResponse = reject;
+    });
+    this.trailers = new Promise((resolve, reject) => {
+      this.resolveTrailers = resolve;
+      this.rejectTrailers = reject;
+    });
+    // Callers may never look at one of them (e.g. trailers after a failed head): no unhandled rejections.
+    this.response.catch(noop);
+    this.trailers.catch(noop);
+    stream.on('response', this.onResponse);
+    stream.on('trailers', this.onTrailers);
+    stream.on('end', this.onEnd);
+    stream.on('close', this.onClose);
+    stream.on('error', noop); // surfaces through 'close' / the iterator, mapped by fail()
+    if (signal.aborted) this.cancel(signal.reason as TripleError);
+    else signal.addEventListener('abort', this.onAbort);
+  }
+
+  get responseStarted(): boolean {
+    return this.started;
+  }
+
+  get unprocessed(): boolean {
+    if (this.started) return false;
+    const id = this.stream.id;
+    return id === undefined || id > this.goawayLastStreamId() || isRefused(this.stream.rstCode ?? -1);
+  }
+
+  get body(): AsyncIterable<Uint8Array> {
+    return this.readBody();
+  }
+
+  write(chunk: Uint8Array): Promise<void> | undefined {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.stream.destroyed || this.stream.writableEnded) return undefined;
+    if (this.stream.write(chunk)) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      if (!this.drainWaiters) {
+        this.drainWaiters = [];
+        this.stream.once('drain', this.onDrain);
+      }
+      this.drainWaiters.push({ resolve, reject });
+    });
+  }
+
+  end(last?: Uint8Array): void {
+    if (this.stream.destroyed || this.stream.writableEnded) return;
+    if (last) this.stream.end(last);
+    else this.stream.end();
+  }
+
+  cancel(reason: TripleError): void {
+    if (this.completed || this.failure) return;
+    this.cancelled = reason;
+    this.fail(reason);
+    if (!this.stream.destroyed) this.stream.close(NGHTTP2_CANCEL);
+  }
+
+  private async *readBody(): AsyncGenerator<Uint8Array> {
+    const iterator = this.stream.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<Buffer>;
+    let finished = false;
+    try {
+      for (;;) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await iterator.next();
+        } catch (e) {
+          throw this.fail(this.failureFor(e));
+        }
+        if (next.done) break;
+        yield next.value;
+      }
+      finished = true;
+      if (this.failure) throw this.failure;
+    } finally {
+      if (!finished) this.cancel(this.failure ?? new TripleError(Code.CANCELLED, 'the caller stopped reading the response'));
+    }
+  }
+
+  private readonly onResponse = (headers: IncomingHttpHeaders): void => {
+    this.started = true;
+    this.resolveResponse({ status: Number(headers[':status']), headers });
+  };
+
+  private readonly onTrailers = (trailers: IncomingHttpHeaders): void => {
+    this.received = trailers;
+  };
+
+  /** The peer ended its side: the response is complete, trailers included. */
+  private readonly onEnd = (): void => {
+    if (this.failure) return;
+    this.completed = true;
+    this.resolveTrailers(this.received ?? {});
+    // The server is done; requests still being sent would go nowhere (gRPC ends the call here).
+    if (!this.stream.writableEnded && !this.stream.destroyed) this.stream.close(NGHTTP2_NO_ERROR);
+  };
+
+  private readonly onClose = (): void => {
+    this.signal.removeEventListener('abort', this.onAbort);
+    if (!this.completed) this.fail(this.failureFor(undefined));
+    const waiters = this.drainWaiters;
+    this.drainWaiters = undefined;
+    if (waiters) for (const w of waiters) w.reject(this.failure ?? RESPONSE_COMPLETE);
+    this.onDone();
+  };
+
+  private readonly onDrain = (): void => {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = undefined;
+    if (waiters) for (const w of waiters) w.resolve();
+  };
+
+  private readonly onAbort = (): void => {
+    this.cancel(this.signal.reason as TripleError);
+  };
+
+  /** Records the first failure and rejects whatever is still pending with it. */
+  private fail(error: TripleError): TripleError {
+    if (this.failure) return this.failure;
+    this.failure = error;
+    this.rejectResponse(error);
+    this.rejectTrailers(error);
+    return error;
+  }
+
+  /** Why the stream died: our cancel, a lost connection, or the peer's RST code. */
+  private failureFor(cause: unknown): TripleError {
+    if (this.cancelled) return this.cancelled;
+    if (this.failure) return this.failure;
+    const rstCode = this.stream.rstCode;
+    if (rstCode !== undefined && isRefused(rstCode)) return errorFromRstCode(rstCode);
+    // A lost socket destroys the session first; its streams then close with whatever code.
+    if (this.session.destroyed) return connectionError(`the connection to ${this.peer} was lost`, cause);
+    if (rstCode !== undefined) return errorFromRstCode(rstCode);
+    return connectionError(`the stream to ${this.peer} failed`, cause);
+  }
+}
+
+/** Rejects writes still waiting for 'drain' once the server ended the call; the sender stops quietly. */
+const RESPONSE_COMPLETE = new TripleError(Code.CANCELLED, 'the server completed the call before the request ended');
+
+function noop(): void {}

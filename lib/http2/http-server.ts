@@ -1,0 +1,158 @@
+import { createServer as createHttp1Server, type IncomingMessage, type Server as Http1Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createH2Server,
+  type Http2Server,
+  type Http2Session,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import type { ServerCall } from '../core/server-call.js';
+import { H1ServerCall } from './h1-server-call.js';
+import { H2ServerCall } from './h2-server-call.js';
+import type { HttpServerOptions } from './server-options.js';
+import { SessionKeepalive } from './session-keepalive.js';
+
+/** The HTTP/2 client connection preface starts with these bytes ("PRI * HTTP/2.0"). */
+const H2_PREFACE_START = Buffer.from('PRI * HTTP/2.0');
+
+/**
+ * One listening port serving HTTP/2 and HTTP/1.1 side by side. Cleartext connections are told
+ * apart by their first bytes (the HTTP/2 preface vs an HTTP/1 request line), TLS ones by ALPN.
+ * Every request becomes a ServerCall handed to `onCall`.
+ */
+export class TripleHttpServer {
+  private readonly h2: Http2Server;
+  private readonly h1: Http1Server;
+  private readonly listener: NetServer | TlsServer;
+  private readonly sessions = new Set<Http2Session>();
+  private readonly sockets = new Set<Socket>();
+  private closing = false;
+
+  constructor(
+    private readonly options: HttpServerOptions,
+    private readonly onCall: (call: ServerCall) => void,
+  ) {
+    const settings = {
+      maxConcurrentStreams: options.maxConcurrentStreams,
+      maxHeaderListSize: options.maxHeaderListSize,
+    };
+    this.h2 = createH2Server({ settings, maxSessionMemory: 64, maxHeaderListPairs: 1024 });
+    this.h1 = createHttp1Server({ maxHeaderSize: options.maxHeaderListSize }, (req, res) => this.onHttp1Request(req, res));
+    if (options.tls) {
+      // Our own TLS listener picks the protocol by ALPN and hands the decrypted socket to the
+      // same plain h2 / http1 servers the cleartext path uses: one code path for both.
+      const { key, cert, ca, requestCert = false, rejectUnauthorized = requestCert } = options.tls;
+      const secure = createTlsServer({ key, cert, ca, requestCert, rejectUnauthorized, ALPNProtocols: ['h2', 'http/1.1'], minVersion: 'TLSv1.2' });
+      secure.on('secureConnection', (socket: TLSSocket) => this.track(socket) && this.dispatch(socket, socket.alpnProtocol === 'h2'));
+      secure.on('tlsClientError', () => undefined); // a failed handshake is the client's problem, not a crash
+      this.listener = secure;
+    } else {
+      this.listener = createNetServer((socket) => this.track(socket) && this.sniff(socket));
+    }
+    this.h2.on('session', (session: Http2Session) => this.onSession(session));
+    this.h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onCall(new H2ServerCall(stream, headers)));
+    this.h2.on('sessionError', () => undefined);
+  }
+
+  /** The native listening server: a net.Server (cleartext) or tls.Server. */
+  get nativeServer(): NetServer | TlsServer {
+    return this.listener;
+  }
+
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error): void => reject(e);
+      this.listener.once('error', onError);
+      this.listener.listen(this.options.port, this.options.host, () => {
+        this.listener.off('error', onError);
+        resolve(this.listener.address() as AddressInfo);
+      });
+    });
+  }
+
+  get address(): AddressInfo | undefined {
+    return (this.listener.address() as AddressInfo | null) ?? undefined;
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Stops accepting, sends GOAWAY so clients open no new streams, and resolves once every
+   * connection is gone. Callers force-end remaining calls (then `destroyAll`) after their grace period.
+   */
+  close(): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    for (const session of this.sessions) session.close();
+    this.h1.closeIdleConnections();
+    return closed.then(() => this.whenAllClosed());
+  }
+
+  /** Drops every connection now (after the grace period ran out). */
+  destroyAll(): void {
+    for (const session of this.sessions) session.destroy();
+    for (const socket of this.sockets) socket.destroy();
+    this.h1.closeAllConnections();
+  }
+
+  private whenAllClosed(): Promise<void> {
+    if (this.sessions.size === 0 && this.sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.sessions.size === 0 && this.sockets.size === 0) resolve();
+        else setTimeout(check, 10).unref();
+      };
+      check();
+    });
+  }
+
+  private track(socket: Socket): boolean {
+    if (this.closing) {
+      socket.destroy();
+      return false;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+    return true;
+  }
+
+  private dispatch(socket: Socket, isH2: boolean): void {
+    (isH2 ? this.h2 : this.h1).emit('connection', socket);
+  }
+
+  private sniff(socket: Socket): void {
+    socket.once('readable', () => {
+      const head: Buffer | null = socket.read();
+      if (head === null) {
+        if (!socket.destroyed) this.sniff(socket);
+        return;
+      }
+      socket.unshift(head);
+      const isH2 = head.length >= H2_PREFACE_START.length
+        ? head.subarray(0, H2_PREFACE_START.length).equals(H2_PREFACE_START)
+        : H2_PREFACE_START.subarray(0, head.length).equals(head);
+      this.dispatch(socket, isH2);
+    });
+  }
+
+  private onSession(session: Http2Session): void {
+    this.sessions.add(session);
+    const keepalive = new SessionKeepalive(session, this.options.keepalive.timeMs, this.options.keepalive.timeoutMs);
+    session.once('close', () => {
+      keepalive.stop();
+      this.sessions.delete(session);
+    });
+    session.on('error', () => undefined);
+    if (this.closing) session.close();
+  }
+
+  private onHttp1Request(req: IncomingMessage, res: ServerResponse): void {
+    if (this.closing) res.setHeader('connection', 'close');
+    this.onCall(new H1ServerCall(req, res));
+  }
+}

@@ -1,0 +1,50 @@
+import type { LoaderOptions } from '../../core/proto-loader.js';
+import type { TlsOptions } from '../../http2/server-options.js';
+
+/**
+ * Options of {@link TripleServer}. Names follow Nest's GrpcOptions where they overlap, so a
+ * gRPC microservice config ports by renaming the strategy.
+ */
+export interface TripleServerOptions {
+  /** `host:port` to listen on. Port 0 picks a free port (read it from `server.address` after listen). Default `localhost:50051`. */
+  url?: string;
+  /** Proto package(s) whose services are served. Default: every service in the files. */
+  package?: string | string[];
+  /** .proto file(s) to load. Required. */
+  protoPath: string | string[];
+  /** How protos load and how messages look in handlers (same names as @grpc/proto-loader). */
+  loader?: LoaderOptions;
+  /** Largest request message, after decompression, in bytes. Default 4 MiB (4_194_304). */
+  maxReceiveMessageLength?: number;
+  /** Largest response message in bytes. Default 2_147_483_647 (gRPC's default: unlimited). */
+  maxSendMessageLength?: number;
+  /** Largest request header block (all metadata), bytes; larger requests are refused. Default 16 KiB. */
+  maxMetadataSize?: number;
+  /** Concurrent streams a client may open on one connection (HTTP/2 setting). Default 1000. */
+  maxConcurrentStreams?: number;
+  /** Server-initiated PINGs that detect dead peers. */
+  keepalive?: {
+    /** PING interval in ms. Default 7_200_000 (2 h); 0 disables. */
+    keepaliveTimeMs?: number;
+    /** How long to wait for a PING ack before dropping the connection, ms. Default 20_000. */
+    keepaliveTimeoutMs?: number;
+  };
+  /** On close(), how long in-flight calls may finish before they end with UNAVAILABLE, ms. Default 10_000. */
+  gracefulShutdownTimeout?: number;
+  /** Serve TLS (h2 and HTTP/1.1 by ALPN); `requestCert` + `ca` enables mutual TLS. Default: cleartext. */
+  tls?: TlsOptions;
+  /**
+   * Encoded response bytes a streaming call may queue while the client is not reading, when the
+   * handler returns an Observable (which cannot be paused). Beyond it the call ends with
+   * RESOURCE_EXHAUSTED. Return an AsyncIterable instead to be paced by the client. Default 64 MiB.
+   */
+  maxBufferedBytes?: number;
+  /** Request-stream messages read ahead of a @TripleStreamMethod handler before the socket is paused. Default 64. */
+  maxPendingMessages?: number;
+  /** Response messages (gRPC) or bodies (Triple) smaller than this are not compressed. Default 1024 bytes. */
+  compressMinBytes?: number;
+  /** Compressions offered and accepted. Default ['gzip', 'deflate']; [] disables compression. */
+  compression?: Array<'gzip' | 'deflate'>;
+  /** Triple unary: refuse requests without tri-protocol-version / triple-protocol-version. Default false. */
+  requireProtocolHeader?: boolean;
+}
