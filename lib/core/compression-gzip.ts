@@ -40,12 +40,12 @@ function zlibCompression(name: string, pack: ZlibOp, unpack: ZlibOp): Compressio
 function decompressError(name: string, error: Error, readMaxBytes: number): TripleError {
   // zlib reports hitting maxOutputLength as a RangeError with this code; anything else means
   // the bytes were not valid for the algorithm (Z_DATA_ERROR, truncated input Z_BUF_ERROR).
-  if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(readMaxBytes);
+  if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(readMaxBytes, error);
   return new TripleError(Code.INVALID_ARGUMENT, `invalid ${name} data`, { cause: error });
 }
 
-function tooLarge(readMaxBytes: number): TripleError {
-  return new TripleError(Code.RESOURCE_EXHAUSTED, `decompressed message size is larger than configured max ${readMaxBytes}`);
+function tooLarge(readMaxBytes: number, cause?: Error): TripleError {
+  return new TripleError(Code.RESOURCE_EXHAUSTED, `decompressed message size is larger than configured max ${readMaxBytes}`, { cause });
 }
 
 /** `gzip` (RFC 1952), the one encoding every gRPC and Triple implementation supports. */

@@ -123,9 +123,14 @@ export class Http2SessionManager {
     });
   }
 
-  /** Fails every call with CANCELLED, destroys every session, clears every timer. */
-  async close(): Promise<void> {
-    if (this.current === 'closed') return;
+  /**
+   * Closes this address for good. By default every call fails with CANCELLED and sessions are
+   * destroyed; `graceful` (an address that left the DNS answer) lets in-flight calls finish.
+   * Resolves once every session is closed; no timer or socket is left.
+   */
+  async close(graceful = false): Promise<void> {
+    // A second, forceful close escalates a graceful one still waiting for its calls.
+    if (this.current === 'closed' && (graceful || this.sessions.length === 0)) return;
     this.setState('closed');
     if (this.backoffTimer) clearTimeout(this.backoffTimer);
     this.backoffTimer = undefined;
@@ -133,13 +138,18 @@ export class Http2SessionManager {
     for (const waiter of this.waiters) waiter.reject(closing);
     this.waiters.clear();
     const cancelled = new TripleError(Code.CANCELLED, 'the client transport was closed');
-    const closed = this.sessions.map((entry) => new Promise<void>((resolve) => {
-      if (entry.state === 'closed' || entry.session.destroyed && entry.session.closed) return resolve();
+    await Promise.all(this.sessions.map((entry) => new Promise<void>((resolve) => {
       entry.session.once('close', () => resolve());
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.keepalive?.stop();
+      if (graceful && entry.state !== 'connecting') {
+        entry.state = 'draining';
+        entry.session.close();
+        return;
+      }
       for (const call of entry.calls) call.cancel(cancelled);
       entry.session.destroy();
-    }));
-    await Promise.all(closed);
+    })));
   }
 
   private sessionWithCapacity(): SessionEntry | undefined {

@@ -18,7 +18,11 @@ export class RawH2Client {
     this.session.on('error', () => undefined);
   }
 
-  request(path: string, headers: OutgoingHttpHeaders, body?: Buffer | Buffer[], timeoutMs = 5000): Promise<RawResponse> {
+  /**
+   * Sends one request. `readDelayMs` leaves the response unread that long (the stream is
+   * paused, so HTTP/2 flow control stops the server), to test server-side backpressure.
+   */
+  request(path: string, headers: OutgoingHttpHeaders, body?: Buffer | Buffer[], timeoutMs = 5000, readDelayMs = 0): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
       const stream = this.session.request({ ':method': 'POST', ':path': path, ...headers });
       let responseHeaders: IncomingHttpHeaders = {};
@@ -30,7 +34,12 @@ export class RawH2Client {
       }, timeoutMs);
       stream.on('response', (h) => (responseHeaders = h));
       stream.on('trailers', (t) => (trailers = t));
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      if (readDelayMs > 0) {
+        stream.pause();
+        setTimeout(() => stream.on('data', (c: Buffer) => chunks.push(c)).resume(), readDelayMs);
+      } else {
+        stream.on('data', (c: Buffer) => chunks.push(c));
+      }
       stream.on('error', () => undefined);
       stream.on('close', () => {
         clearTimeout(timer);

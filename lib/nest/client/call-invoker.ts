@@ -45,7 +45,10 @@ export class CallAbort {
   constructor(userSignal: AbortSignal | undefined) {
     if (!userSignal) return;
     const onAbort = (): void => this.cancel(cancelReason(userSignal.reason));
-    if (userSignal.aborted) return onAbort();
+    if (userSignal.aborted) {
+      onAbort();
+      return;
+    }
     userSignal.addEventListener('abort', onAbort, { once: true });
     this.unlink = () => userSignal.removeEventListener('abort', onAbort);
   }
@@ -174,12 +177,13 @@ export class CallInvoker {
         if (subscriber.closed) return;
         options.onHeader(header);
       }
-      for (;;) {
+      while (!subscriber.closed) {
         const step = await iterator.next();
         if (subscriber.closed) return;
         if (step.done) break;
         subscriber.next(step.value);
       }
+      if (subscriber.closed) return;
       const trailer = options.onTrailer ? await response.trailer : undefined;
       state.done = true;
       abort.finish();

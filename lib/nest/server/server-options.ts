@@ -3,6 +3,7 @@ import type { Compression } from '../../core/compression.js';
 import {
   DEFAULT_COMPRESS_MIN_BYTES,
   DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_METADATA_SIZE,
   DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH,
   DEFAULT_MAX_SEND_MESSAGE_LENGTH,
 } from '../../core/limits.js';
@@ -17,8 +18,6 @@ import type { TripleServerOptions } from '../interfaces/triple-server-options.in
 export const DEFAULT_URL = 'localhost:50051';
 export const DEFAULT_GRACEFUL_SHUTDOWN_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_PENDING_MESSAGES = 64;
-/** Metadata block limit: generous for Dubbo attachments, small enough to bound memory per stream. */
-export const DEFAULT_MAX_METADATA_SIZE = 16 * 1024;
 
 /** TripleServerOptions with every default filled in and every value checked, in one place. */
 export interface ResolvedServerOptions {
