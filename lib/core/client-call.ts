@@ -8,7 +8,10 @@ import type { TripleError } from './triple-error.js';
 export interface ClientRequestInit {
   /** `/package.Service/Method` (a base-path prefix, if any, is the connector's business). */
   readonly path: string;
-  /** Lower-case request headers without pseudo-headers. */
+  /**
+   * Lower-case request headers without pseudo-headers: a fresh object per attempt, which the
+   * connector may extend in place (HTTP/2 pseudo-headers) instead of copying it.
+   */
   readonly headers: OutgoingHeaders;
   /** Absolute deadline (ms since epoch): bounds the wait for a ready connection. */
   readonly deadline: number | undefined;

@@ -117,6 +117,11 @@ export class FrameQueue {
   private fail(error: TripleError): void {
     if (this.failed) return;
     this.failed = true;
+    // Nothing queued will be sent now: free it at once instead of when a drain that may never
+    // come (a peer that stopped reading) ends the flush loop.
+    this.items = [];
+    this.head = 0;
+    this.queuedBytes = 0;
     this.onError(error);
   }
 }

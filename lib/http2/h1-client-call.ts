@@ -23,6 +23,7 @@ export class H1ClientCall implements ClientCall {
   private done = false;
 
   /**
+   * @param connectTimeoutMs a new socket that does not connect in time fails the call UNAVAILABLE
    * @param onConnected reports a connected socket (the connector marks the address healthy)
    * @param onConnectError reports a failed connection attempt (the connector backs the address off)
    * @param onDone called once when the exchange is over (the connector tracks in-flight calls)
@@ -31,6 +32,7 @@ export class H1ClientCall implements ClientCall {
     private readonly req: ClientRequest,
     readonly peer: string,
     private readonly signal: AbortSignal,
+    connectTimeoutMs: number,
     private readonly onConnected: () => void,
     private readonly onConnectError: (error: TripleError) => void,
     private readonly onDone: (call: H1ClientCall) => void,
@@ -44,7 +46,10 @@ export class H1ClientCall implements ClientCall {
     this.rejectAll = (e) => (rejectResponse(e), rejectTrailers(e));
     req.on('socket', (socket) => {
       if (!socket.connecting) return this.markConnected();
-      socket.once('connect', () => this.markConnected());
+      const timer = setTimeout(() => req.destroy(connectionError(`connecting to ${peer} timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      timer.unref();
+      socket.once('connect', () => (clearTimeout(timer), this.markConnected()));
+      socket.once('close', () => clearTimeout(timer));
     });
     req.on('response', (res: IncomingMessage) => {
       this.res = res;

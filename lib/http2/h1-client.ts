@@ -16,6 +16,8 @@ export interface Http1ConnectorOptions {
   readonly reconnectBackoff: BackoffOptions;
   /** Idle keep-alive sockets are closed after this long, ms (0 = Node's default). */
   readonly idleTimeoutMs: number;
+  /** Time allowed for a new socket to connect, ms. */
+  readonly connectTimeoutMs: number;
 }
 
 interface Address {
@@ -67,12 +69,12 @@ export class Http1Connector implements ClientConnector {
       port: endpoint.port,
       method: 'POST',
       path: init.path,
-      headers: { ...init.headers, host: endpoint.authority },
+      headers: Object.assign(init.headers, { host: endpoint.authority }),
       agent: this.agent,
     };
     if (tls) Object.assign(request, { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized ?? true, servername: endpoint.servername });
     const req = (tls ? httpsRequest : httpRequest)(request);
-    const call = new H1ClientCall(req, endpoint.key, init.signal,
+    const call = new H1ClientCall(req, endpoint.key, init.signal, this.options.connectTimeoutMs,
       () => this.markHealthy(address),
       (error) => this.markFailed(address, error),
       (done) => this.inFlight.delete(done));

@@ -1,4 +1,4 @@
-import { createServer as createHttp1Server, type IncomingMessage, type Server as Http1Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as Http1Server, ServerResponse } from 'node:http';
 import {
   createServer as createH2Server,
   type Http2Server,
@@ -9,26 +9,37 @@ import {
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { ServerCall } from '../core/server-call.js';
+import { awaitFirstBytes, limitConnections } from './connection-limits.js';
 import { H1ServerCall } from './h1-server-call.js';
+import { createHttp1Server, stopHttp1Server } from './h1-server.js';
 import { H2ServerCall } from './h2-server-call.js';
 import type { HttpServerOptions } from './server-options.js';
-import { SessionKeepalive } from './session-keepalive.js';
+import { SessionGuard, type CalmReason } from './session-guard.js';
 
 /** The HTTP/2 client connection preface starts with these bytes ("PRI * HTTP/2.0"). */
 const H2_PREFACE_START = Buffer.from('PRI * HTTP/2.0');
 
+/** Counters of the defences that fired, for tests and metrics. */
+export interface DefenceStats {
+  /** Sessions closed with GOAWAY ENHANCE_YOUR_CALM, by reason. */
+  calmed: Record<CalmReason, number>;
+}
+
 /**
  * One listening port serving HTTP/2 and HTTP/1.1 side by side. Cleartext connections are told
  * apart by their first bytes (the HTTP/2 preface vs an HTTP/1 request line), TLS ones by ALPN.
- * Every request becomes a ServerCall handed to `onCall`.
+ * Every request becomes a ServerCall handed to `onCall`. The limits of {@link HttpServerOptions}
+ * apply per listener (connections, handshake time), per HTTP/2 session ({@link SessionGuard} and
+ * node:http2's own) and per HTTP/1.1 connection (read timeouts).
  */
 export class TripleHttpServer {
   private readonly h2: Http2Server;
   private readonly h1: Http1Server;
   private readonly listener: NetServer | TlsServer;
-  private readonly sessions = new Set<Http2Session>();
+  private readonly sessions = new Map<Http2Session, SessionGuard>();
   private readonly sockets = new Set<Socket>();
   private closing = false;
+  readonly stats: DefenceStats = { calmed: { too_many_pings: 0, too_many_resets: 0, too_many_settings: 0 } };
 
   constructor(
     private readonly options: HttpServerOptions,
@@ -38,21 +49,38 @@ export class TripleHttpServer {
       maxConcurrentStreams: options.maxConcurrentStreams,
       maxHeaderListSize: options.maxHeaderListSize,
     };
-    this.h2 = createH2Server({ settings, maxSessionMemory: 64, maxHeaderListPairs: 1024 });
-    this.h1 = createHttp1Server({ maxHeaderSize: options.maxHeaderListSize }, (req, res) => this.onHttp1Request(req, res));
+    const { http2 } = options;
+    this.h2 = createH2Server({
+      settings,
+      maxSessionMemory: http2.maxSessionMemoryMb,
+      maxHeaderListPairs: http2.maxHeaderListPairs,
+      maxSessionInvalidFrames: http2.maxSessionInvalidFrames,
+      maxSessionRejectedStreams: http2.maxSessionRejectedStreams,
+    });
+    this.h1 = createHttp1Server(options, (req, res) => this.onHttp1Request(req, res));
     if (options.tls) {
       // Our own TLS listener picks the protocol by ALPN and hands the decrypted socket to the
       // same plain h2 / http1 servers the cleartext path uses: one code path for both.
       const { key, cert, ca, requestCert = false, rejectUnauthorized = requestCert } = options.tls;
-      const secure = createTlsServer({ key, cert, ca, requestCert, rejectUnauthorized, ALPNProtocols: ['h2', 'http/1.1'], minVersion: 'TLSv1.2' });
+      const secure = createTlsServer({
+        key,
+        cert,
+        ca,
+        requestCert,
+        rejectUnauthorized,
+        ALPNProtocols: ['h2', 'http/1.1'],
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: options.handshakeTimeoutMs,
+      });
       secure.on('secureConnection', (socket: TLSSocket) => this.track(socket) && this.dispatch(socket, socket.alpnProtocol === 'h2'));
       secure.on('tlsClientError', () => undefined); // a failed handshake is the client's problem, not a crash
       this.listener = secure;
     } else {
       this.listener = createNetServer((socket) => this.track(socket) && this.sniff(socket));
     }
+    limitConnections(this.listener, options.maxConnections);
     this.h2.on('session', (session: Http2Session) => this.onSession(session));
-    this.h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onCall(new H2ServerCall(stream, headers)));
+    this.h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers));
     this.h2.on('sessionError', () => undefined);
   }
 
@@ -87,14 +115,14 @@ export class TripleHttpServer {
   close(): Promise<void> {
     this.closing = true;
     const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
-    for (const session of this.sessions) session.close();
-    this.h1.closeIdleConnections();
+    for (const session of this.sessions.keys()) session.close();
+    stopHttp1Server(this.h1);
     return closed.then(() => this.whenAllClosed());
   }
 
   /** Drops every connection now (after the grace period ran out). */
   destroyAll(): void {
-    for (const session of this.sessions) session.destroy();
+    for (const session of this.sessions.keys()) session.destroy();
     for (const socket of this.sockets) socket.destroy();
     this.h1.closeAllConnections();
   }
@@ -126,13 +154,7 @@ export class TripleHttpServer {
   }
 
   private sniff(socket: Socket): void {
-    socket.once('readable', () => {
-      const head: Buffer | null = socket.read();
-      if (head === null) {
-        if (!socket.destroyed) this.sniff(socket);
-        return;
-      }
-      socket.unshift(head);
+    awaitFirstBytes(socket, this.options.handshakeTimeoutMs, (head) => {
       const isH2 = head.length >= H2_PREFACE_START.length
         ? head.subarray(0, H2_PREFACE_START.length).equals(H2_PREFACE_START)
         : H2_PREFACE_START.subarray(0, head.length).equals(head);
@@ -141,14 +163,20 @@ export class TripleHttpServer {
   }
 
   private onSession(session: Http2Session): void {
-    this.sessions.add(session);
-    const keepalive = new SessionKeepalive(session, this.options.keepalive.timeMs, this.options.keepalive.timeoutMs);
+    const guard = new SessionGuard(session, this.options, (reason) => this.stats.calmed[reason]++);
+    this.sessions.set(session, guard);
     session.once('close', () => {
-      keepalive.stop();
+      guard.stop();
       this.sessions.delete(session);
     });
     session.on('error', () => undefined);
     if (this.closing) session.close();
+  }
+
+  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    const guard = this.sessions.get(stream.session as Http2Session);
+    guard?.onStream(stream);
+    this.onCall(new H2ServerCall(stream, headers));
   }
 
   private onHttp1Request(req: IncomingMessage, res: ServerResponse): void {

@@ -7,15 +7,27 @@ import { TripleError } from '../core/triple-error.js';
 import { parseGrpcContentType } from './grpc/content-type.js';
 import { HEADER_TRI_SERVICE_GROUP, HEADER_TRI_SERVICE_VERSION } from './grpc/headers.js';
 import { rejectGrpcCall, serveGrpcCall } from './grpc/server-handler.js';
+import { parseTripleContentType } from './triple/content-type.js';
+import { parseGetRequest } from './triple/get-request.js';
+import { HEADER_CONTENT_ENCODING } from './triple/headers.js';
+import { rejectTripleCall, serveTripleCall } from './triple/server-handler.js';
 import type { Router } from './router.js';
 
-/** Content types this server accepts, advertised in `Accept-Post` on a 415. */
-export const ACCEPTED_CONTENT_TYPES = 'application/grpc, application/grpc+json, application/grpc+proto';
+/** Content types this server accepts, advertised in `Accept-Post` on a 415 (sorted, as dubbo-go lists them). */
+export const ACCEPTED_CONTENT_TYPES =
+  'application/grpc, application/grpc+json, application/grpc+proto, application/json, application/json; charset=utf-8, application/proto';
 
 /**
  * The entry point for every request on the port: picks the wire protocol from the HTTP method
  * and Content-Type, resolves the route (path + Dubbo group/version) and hands the call over.
- * A request no protocol claims gets a plain HTTP answer (405, 415), never a hang.
+ *
+ * - gRPC content types (`application/grpc[+proto|+json]`): POST over HTTP/2 only; on HTTP/1.1
+ *   505 + `connection: close`, as dubbo-js and dubbo-go answer (gRPC needs trailers).
+ * - `application/json[; charset=utf-8]` / `application/proto` POST, and GET with the query
+ *   form for methods marked `idempotency_level = NO_SIDE_EFFECTS`: Triple unary (and SSE).
+ * - anything else: 415 + `Accept-Post`; an HTTP method other than POST/GET: 405 + `Allow`.
+ *
+ * A request no protocol claims gets a plain HTTP answer, never a hang.
  */
 export function createCallDispatcher(router: Router, options: ServerHandlerOptions): (call: ServerCall) => void {
   return (call: ServerCall) => {
@@ -28,13 +40,48 @@ export function createCallDispatcher(router: Router, options: ServerHandlerOptio
     }
     if (grpcCodec) {
       if (call.httpMethod !== 'POST') return plainError(call, 405, { allow: 'POST' });
+      if (call.httpVersion !== '2') return plainError(call, 505, { connection: 'close' });
       const route = router.resolve(call.path, serviceKeyOf(call.headers));
       if (route instanceof TripleError) return rejectGrpcCall(call, grpcCodec, route);
       return serveGrpcCall(call, route, grpcCodec, options);
     }
-    if (call.httpMethod !== 'POST' && call.httpMethod !== 'GET') return plainError(call, 405, { allow: 'POST' });
-    return plainError(call, 415, { 'accept-post': ACCEPTED_CONTENT_TYPES });
+    if (call.httpMethod === 'POST') return dispatchTriplePost(call, router, options);
+    if (call.httpMethod === 'GET') return dispatchTripleGet(call, router, options);
+    return plainError(call, 405, { allow: allowedMethods(router, call.path) });
   };
+}
+
+function dispatchTriplePost(call: ServerCall, router: Router, options: ServerHandlerOptions): void {
+  const codec = parseTripleContentType(single(call.headers['content-type']));
+  if (!codec) return plainError(call, 415, { 'accept-post': ACCEPTED_CONTENT_TYPES });
+  const route = router.resolve(call.path, serviceKeyOf(call.headers));
+  if (route instanceof TripleError) return rejectTripleCall(call, route, options);
+  const encoding = call.headers[HEADER_CONTENT_ENCODING];
+  serveTripleCall(call, route, { codec, encoding: Array.isArray(encoding) ? encoding.join(',') : encoding }, options);
+}
+
+/**
+ * Triple GET: only for methods whose proto says `idempotency_level = NO_SIDE_EFFECTS` (a GET
+ * may be repeated or prefetched by caches and browsers), as dubbo-js allows; other methods
+ * answer 405 `Allow: POST`. An unknown path is a Triple 404 like a POST to it.
+ */
+function dispatchTripleGet(call: ServerCall, router: Router, options: ServerHandlerOptions): void {
+  const route = router.resolve(call.path, serviceKeyOf(call.headers));
+  if (route instanceof TripleError) {
+    const method = router.findMethod(call.path);
+    if (method && method.idempotency !== 'NO_SIDE_EFFECTS') return plainError(call, 405, { allow: 'POST' });
+    return rejectTripleCall(call, route, options);
+  }
+  if (route.method.idempotency !== 'NO_SIDE_EFFECTS') return plainError(call, 405, { allow: 'POST' });
+  const parsed = parseGetRequest(call.query, options.readMaxBytes);
+  if ('error' in parsed) return rejectTripleCall(call, parsed.error, options);
+  const { codec, message, compression, hasVersion } = parsed.value;
+  serveTripleCall(call, route, { codec, message, encoding: compression, hasVersion }, options);
+}
+
+/** The `Allow` value of a path: GET too for NO_SIDE_EFFECTS methods. */
+function allowedMethods(router: Router, path: string): string {
+  return router.findMethod(path)?.idempotency === 'NO_SIDE_EFFECTS' ? 'GET, POST' : 'POST';
 }
 
 /** Group and version a Dubbo consumer asked for; empty values count as absent. */
@@ -59,8 +106,10 @@ export function headerListSize(headers: IncomingHeaders): number {
   return size;
 }
 
-function plainError(call: ServerCall, status: number, headers: Record<string, string>): void {
+/** A bodyless answer; `content-length: 0` keeps an HTTP/1.1 connection reusable without chunking. */
+function plainError(call: ServerCall, status: number, headers: Record<string, string | number>): void {
   call.drainBody();
+  headers['content-length'] = 0;
   call.respond(status, headers, { endStream: true });
 }
 

@@ -24,9 +24,9 @@ export interface TripleCallOptions {
   timeout?: number;
   /** Aborting it cancels the call (RST_STREAM CANCEL); the call fails with CANCELLED. */
   signal?: AbortSignal;
-  /** Dubbo group (tri-service-group). Default: the client's `group` option. */
+  /** Dubbo group (tri-service-group). Default: the client's `group` option; '' sends none. */
   group?: string;
-  /** Dubbo version (tri-service-version). Default: the client's `version` option. */
+  /** Dubbo version (tri-service-version). Default: the client's `version` option; '' sends none. */
   version?: string;
   /** Receives the response headers. */
   onHeader?: (header: Metadata) => void;

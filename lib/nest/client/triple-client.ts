@@ -5,7 +5,7 @@ import type { ClientTransportOptions } from '../../core/client-options.js';
 import type { ClientConnectionState, ClientTransport } from '../../core/client-transport.js';
 import { isStreamingRequest, type MethodDescriptor } from '../../core/method-descriptor.js';
 import { loadProtos, type LoadedProtos, type ServiceDescriptor } from '../../core/proto-loader.js';
-import { createClientTransport } from '../../protocol/client-transport.js';
+import { createClientTransport } from './create-client-transport.js';
 import type { TripleClientOptions } from '../interfaces/triple-client-options.interface.js';
 import { CallInvoker, toTripleException } from './call-invoker.js';
 import { prepareCallOptions } from './call-options.js';
@@ -51,7 +51,7 @@ const STATES: readonly TripleClientStatus[] = ['connecting', 'connected', 'disco
  * Every service of the client shares one transport, so one connection per address, whatever
  * the number of services (ClientGrpc opens one channel per service).
  */
-export class TripleClient extends ClientProxy<TripleClientEvents, TripleClientStatus> implements OnApplicationShutdown {
+export class TripleClient extends ClientProxy<TripleClientEvents> implements OnApplicationShutdown {
   protected readonly logger = new Logger('TripleClient');
   private readonly transport: ClientTransport;
   private readonly protos: LoadedProtos;
@@ -79,6 +79,15 @@ export class TripleClient extends ClientProxy<TripleClientEvents, TripleClientSt
       dispatchMetadata: (method, input) => this.runDispatchHook(method, input),
     });
     this.transport.onStateChange((state) => this.setState(state));
+  }
+
+  /**
+   * Connection states, changes only (Nest's `status`). Typed here rather than through
+   * ClientProxy's `Status` parameter: `ClientsModule`'s `customClass` only accepts clients whose
+   * status type is plain `string`.
+   */
+  override get status(): Observable<TripleClientStatus> {
+    return super.status as Observable<TripleClientStatus>;
   }
 
   /**
@@ -212,7 +221,7 @@ export class TripleClient extends ClientProxy<TripleClientEvents, TripleClientSt
   private setState(state: TripleClientStatus): void {
     if (state === this.state) return;
     this.state = state;
-    (this as unknown as { _status$?: { next(value: TripleClientStatus): void } })._status$?.next(state);
+    (this as unknown as { _status$?: { next(value: string): void } })._status$?.next(state);
     for (const listener of this.listeners.get(state) ?? []) {
       try {
         listener();

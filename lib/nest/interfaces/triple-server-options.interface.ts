@@ -1,5 +1,5 @@
 import type { LoaderOptions } from '../../core/proto-loader.js';
-import type { TlsOptions } from '../../http2/server-options.js';
+import type { Http1TimeoutOptions, Http2LimitOptions, TlsOptions } from '../../http2/server-options.js';
 
 /**
  * Options of {@link TripleServer}. Names follow Nest's GrpcOptions where they overlap, so a
@@ -22,13 +22,32 @@ export interface TripleServerOptions {
   maxMetadataSize?: number;
   /** Concurrent streams a client may open on one connection (HTTP/2 setting). Default 1000. */
   maxConcurrentStreams?: number;
-  /** Server-initiated PINGs that detect dead peers. */
+  /** Server-initiated PINGs that detect dead peers, and the policy for client PINGs (gRPC keepalive enforcement). */
   keepalive?: {
     /** PING interval in ms. Default 7_200_000 (2 h); 0 disables. */
     keepaliveTimeMs?: number;
     /** How long to wait for a PING ack before dropping the connection, ms. Default 20_000. */
     keepaliveTimeoutMs?: number;
+    /**
+     * Shortest interval between client PINGs tolerated while the server sent nothing in between,
+     * ms (grpc-go `MinTime`, grpc-java `permitKeepAliveTime`). Default 300_000 (5 min).
+     */
+    minPingIntervalMs?: number;
+    /** Allow client PINGs while the connection has no call (gRPC `PermitWithoutStream`); else one per 2 h. Default false. */
+    permitWithoutCalls?: boolean;
+    /** Policy-breaking PINGs tolerated before GOAWAY ENHANCE_YOUR_CALM "too_many_pings". Default 2. */
+    maxPingStrikes?: number;
   };
+  /** Connections open at once (TCP or TLS); more are closed on accept. Default 10_000. */
+  maxConnections?: number;
+  /** GOAWAY (graceful) a connection that carried no call for this long, ms; 0 never. Default 300_000 (5 min). */
+  maxConnectionIdleMs?: number;
+  /** Time a new connection has to send its first bytes (cleartext) or complete the TLS handshake, ms. Default 10_000. */
+  handshakeTimeoutMs?: number;
+  /** HTTP/1.1 read timeouts (slowloris defences): headers 10_000 ms, whole request 60_000 ms, keep-alive idle 5_000 ms. */
+  http1?: Http1TimeoutOptions;
+  /** HTTP/2 flood limits per connection: rapid reset, SETTINGS flood, invalid frames, session memory. */
+  http2?: Http2LimitOptions;
   /** On close(), how long in-flight calls may finish before they end with UNAVAILABLE, ms. Default 10_000. */
   gracefulShutdownTimeout?: number;
   /** Serve TLS (h2 and HTTP/1.1 by ALPN); `requestCert` + `ca` enables mutual TLS. Default: cleartext. */

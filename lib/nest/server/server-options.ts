@@ -8,9 +8,24 @@ import {
   DEFAULT_MAX_SEND_MESSAGE_LENGTH,
 } from '../../core/limits.js';
 import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HTTP1_HEADERS_TIMEOUT_MS,
+  DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_HTTP1_REQUEST_TIMEOUT_MS,
   DEFAULT_KEEPALIVE_TIME_MS,
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
   DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_MAX_CONNECTION_IDLE_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_HEADER_LIST_PAIRS,
+  DEFAULT_MAX_PING_STRIKES,
+  DEFAULT_MAX_SESSION_INVALID_FRAMES,
+  DEFAULT_MAX_SESSION_MEMORY_MB,
+  DEFAULT_MAX_SESSION_REJECTED_STREAMS,
+  DEFAULT_MAX_SETTINGS_FRAMES_PER_SECOND,
+  DEFAULT_MIN_PING_INTERVAL_MS,
+  DEFAULT_STREAM_RESET_BURST,
+  DEFAULT_STREAM_RESET_RATE,
   type HttpServerOptions,
 } from '../../http2/server-options.js';
 import type { TripleServerOptions } from '../interfaces/triple-server-options.interface.js';
@@ -44,16 +59,44 @@ export function resolveServerOptions(options: TripleServerOptions): ResolvedServ
     if (!c) throw new TypeError(`TripleServer: unknown compression "${name}" (supported: gzip, deflate)`);
     return c;
   });
+  const keepalive = options.keepalive ?? {};
+  const http1 = options.http1 ?? {};
+  const http2 = options.http2 ?? {};
+  const headersTimeoutMs = nonNegative('http1.headersTimeoutMs', http1.headersTimeoutMs, DEFAULT_HTTP1_HEADERS_TIMEOUT_MS);
+  const requestTimeoutMs = nonNegative('http1.requestTimeoutMs', http1.requestTimeoutMs, DEFAULT_HTTP1_REQUEST_TIMEOUT_MS);
+  if (requestTimeoutMs > 0 && (headersTimeoutMs === 0 || headersTimeoutMs > requestTimeoutMs)) {
+    throw new TypeError(`TripleServer: http1.headersTimeoutMs (${headersTimeoutMs}) must be between 1 and http1.requestTimeoutMs (${requestTimeoutMs})`);
+  }
   return {
     http: {
       host,
       port,
       tls: options.tls,
-      maxConcurrentStreams: positive('maxConcurrentStreams', options.maxConcurrentStreams, DEFAULT_MAX_CONCURRENT_STREAMS),
+      maxConcurrentStreams: integer('maxConcurrentStreams', options.maxConcurrentStreams, DEFAULT_MAX_CONCURRENT_STREAMS, 1),
       maxHeaderListSize: positive('maxMetadataSize', options.maxMetadataSize, DEFAULT_MAX_METADATA_SIZE),
+      maxConnections: integer('maxConnections', options.maxConnections, DEFAULT_MAX_CONNECTIONS, 1),
+      maxConnectionIdleMs: nonNegative('maxConnectionIdleMs', options.maxConnectionIdleMs, DEFAULT_MAX_CONNECTION_IDLE_MS),
+      handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, DEFAULT_HANDSHAKE_TIMEOUT_MS),
       keepalive: {
-        timeMs: nonNegative('keepalive.keepaliveTimeMs', options.keepalive?.keepaliveTimeMs, DEFAULT_KEEPALIVE_TIME_MS),
-        timeoutMs: positive('keepalive.keepaliveTimeoutMs', options.keepalive?.keepaliveTimeoutMs, DEFAULT_KEEPALIVE_TIMEOUT_MS),
+        timeMs: nonNegative('keepalive.keepaliveTimeMs', keepalive.keepaliveTimeMs, DEFAULT_KEEPALIVE_TIME_MS),
+        timeoutMs: positive('keepalive.keepaliveTimeoutMs', keepalive.keepaliveTimeoutMs, DEFAULT_KEEPALIVE_TIMEOUT_MS),
+        minPingIntervalMs: nonNegative('keepalive.minPingIntervalMs', keepalive.minPingIntervalMs, DEFAULT_MIN_PING_INTERVAL_MS),
+        permitWithoutCalls: keepalive.permitWithoutCalls ?? false,
+        maxPingStrikes: integer('keepalive.maxPingStrikes', keepalive.maxPingStrikes, DEFAULT_MAX_PING_STRIKES, 0),
+      },
+      http1: {
+        headersTimeoutMs,
+        requestTimeoutMs,
+        keepAliveTimeoutMs: nonNegative('http1.keepAliveTimeoutMs', http1.keepAliveTimeoutMs, DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS),
+      },
+      http2: {
+        streamResetBurst: integer('http2.streamResetBurst', http2.streamResetBurst, DEFAULT_STREAM_RESET_BURST, 1),
+        streamResetRate: positive('http2.streamResetRate', http2.streamResetRate, DEFAULT_STREAM_RESET_RATE),
+        maxSettingsFramesPerSecond: integer('http2.maxSettingsFramesPerSecond', http2.maxSettingsFramesPerSecond, DEFAULT_MAX_SETTINGS_FRAMES_PER_SECOND, 1),
+        maxSessionInvalidFrames: integer('http2.maxSessionInvalidFrames', http2.maxSessionInvalidFrames, DEFAULT_MAX_SESSION_INVALID_FRAMES, 0),
+        maxSessionRejectedStreams: integer('http2.maxSessionRejectedStreams', http2.maxSessionRejectedStreams, DEFAULT_MAX_SESSION_REJECTED_STREAMS, 0),
+        maxSessionMemoryMb: positive('http2.maxSessionMemoryMb', http2.maxSessionMemoryMb, DEFAULT_MAX_SESSION_MEMORY_MB),
+        maxHeaderListPairs: integer('http2.maxHeaderListPairs', http2.maxHeaderListPairs, DEFAULT_MAX_HEADER_LIST_PAIRS, 4),
       },
     },
     readMaxBytes: positive('maxReceiveMessageLength', options.maxReceiveMessageLength, DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH),
@@ -78,6 +121,13 @@ export function parseUrl(url: string): { host: string; port: number } {
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new TypeError(`TripleServer: ${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+/** An integer >= `min`, e.g. a count of connections, streams or strikes. */
+function integer(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) throw new TypeError(`TripleServer: ${name} must be an integer >= ${min}, got ${value}`);
   return value;
 }
 

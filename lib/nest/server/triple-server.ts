@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { loadProtos, type LoadedProtos } from '../../core/proto-loader.js';
 import type { ServerHandlerOptions } from '../../core/server-options.js';
@@ -33,6 +34,8 @@ export class TripleServer extends Server<Record<string, Function>, TripleServerS
   constructor(private readonly options: TripleServerOptions) {
     super();
     this.resolved = resolveServerOptions(options);
+    // Every in-flight call listens on this signal; thousands at once are normal, not a leak.
+    setMaxListeners(0, this.shutdown.signal);
     this.protos = loadProtos({ protoPath: options.protoPath, package: options.package, loader: options.loader });
   }
 

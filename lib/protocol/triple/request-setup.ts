@@ -1,0 +1,143 @@
+import type { CallContext } from '../../core/call-context.js';
+import type { CallScope } from '../../core/call-scope.js';
+import { Code } from '../../core/code.js';
+import type { Codec, CodecName } from '../../core/codec.js';
+import { negotiateCompression, type Compression } from '../../core/compression.js';
+import { readSizeError } from '../../core/limits.js';
+import { Metadata } from '../../core/metadata.js';
+import type { ResolvedRoute } from '../../core/route.js';
+import type { ServerCall } from '../../core/server-call.js';
+import type { ServerHandlerOptions } from '../../core/server-options.js';
+import { TripleError } from '../../core/triple-error.js';
+import {
+  HEADER_ACCEPT_ENCODING,
+  HEADER_CONTENT_LENGTH,
+  HEADER_TRI_PROTOCOL_VERSION,
+  HEADER_TRIPLE_PROTOCOL_VERSION,
+  TRI_PROTOCOL_VERSION,
+  tripleReservedHeaders,
+} from './headers.js';
+import { readTripleTimeout } from './timeout.js';
+
+/**
+ * How a Triple unary request arrived. POST: the codec from Content-Type and the body's
+ * Content-Encoding; GET: the query form already parsed (see get-request.ts).
+ */
+export interface TripleRequestForm {
+  readonly codec: CodecName;
+  /** GET only: the message bytes from the query; POST reads the body instead. */
+  readonly message?: Uint8Array;
+  /** Compression of the message: POST `Content-Encoding`, GET `compression=`. */
+  readonly encoding: string | undefined;
+  /** GET only: the query named a protocol version (`triple=`), which satisfies requireProtocolHeader. */
+  readonly hasVersion?: boolean;
+}
+
+/** What the request headers say about a call, checked before anything is read. */
+export interface TripleRequestSetup {
+  /** Decompresses the request message; null = identity. */
+  readonly requestCompression: Compression | null;
+  /** Compresses the response body; null = identity. */
+  readonly responseCompression: Compression | null;
+  readonly timeoutMs: number | undefined;
+  readonly requestMetadata: Metadata;
+}
+
+/**
+ * Validates the headers of a Triple request in the order dubbo-js does: protocol version (only
+ * when `requireProtocolHeader`), content encoding (UNIMPLEMENTED, HTTP 404, for an unknown
+ * one), timeout (INVALID_ARGUMENT, 400), then metadata (a malformed `-bin` value is 400).
+ */
+export function prepareTripleRequest(call: ServerCall, form: TripleRequestForm, options: ServerHandlerOptions): TripleRequestSetup | TripleError {
+  const headers = call.headers;
+  if (options.requireProtocolHeader && !form.hasVersion && headers[HEADER_TRI_PROTOCOL_VERSION] === undefined && headers[HEADER_TRIPLE_PROTOCOL_VERSION] === undefined) {
+    return new TripleError(Code.INVALID_ARGUMENT, `missing required header: set ${HEADER_TRI_PROTOCOL_VERSION} to "${TRI_PROTOCOL_VERSION}"`);
+  }
+  const accept = headers[HEADER_ACCEPT_ENCODING];
+  const compression = negotiateCompression(options.compressions, form.encoding, Array.isArray(accept) ? accept.join(',') : accept);
+  if (compression.error) return compression.error;
+  const timeout = readTripleTimeout(headers);
+  if ('error' in timeout) return timeout.error;
+  let requestMetadata: Metadata;
+  try {
+    requestMetadata = Metadata.fromHeaders(headers, tripleReservedHeaders);
+  } catch (e) {
+    return TripleError.from(e, Code.INVALID_ARGUMENT);
+  }
+  return { requestCompression: compression.request, responseCompression: compression.response, timeoutMs: timeout.timeoutMs, requestMetadata };
+}
+
+/**
+ * Reads and decodes the one request message: the raw (un-enveloped) body for POST, the query
+ * message for GET, decompressed as a whole. The body is buffered only up to `readMaxBytes`: a
+ * Content-Length above it is refused before reading, and a body that grows past it stops
+ * being buffered at the first byte over (RESOURCE_EXHAUSTED, HTTP 429); the rest is discarded
+ * by the transport so the peer still gets the answer.
+ */
+export async function readTripleRequest(
+  call: ServerCall,
+  form: TripleRequestForm,
+  setup: TripleRequestSetup,
+  codec: Codec,
+  readMaxBytes: number,
+): Promise<unknown> {
+  let bytes: Uint8Array;
+  if (form.message !== undefined) {
+    call.drainBody();
+    bytes = form.message;
+  } else {
+    bytes = await readBody(call, readMaxBytes);
+  }
+  if (setup.requestCompression && bytes.byteLength > 0) bytes = await setup.requestCompression.decompress(bytes, readMaxBytes);
+  return codec.decode(bytes);
+}
+
+async function readBody(call: ServerCall, readMaxBytes: number): Promise<Uint8Array> {
+  const announced = call.headers[HEADER_CONTENT_LENGTH];
+  if (typeof announced === 'string' && Number(announced) > readMaxBytes) throw readSizeError(Number(announced), readMaxBytes);
+  let first: Uint8Array | undefined;
+  let chunks: Uint8Array[] | undefined;
+  let total = 0;
+  for await (const chunk of call.body) {
+    total += chunk.byteLength;
+    if (total > readMaxBytes) throw readSizeError(total, readMaxBytes);
+    if (first === undefined) first = chunk;
+    else (chunks ??= [first]).push(chunk);
+  }
+  if (chunks) return Buffer.concat(chunks, total);
+  return first ?? new Uint8Array(0);
+}
+
+/** The parts of a responder a CallContext exposes to the handler. */
+export interface ResponseMetadataHolder {
+  readonly responseHeader: Metadata;
+  readonly responseTrailer: Metadata;
+  readonly headersSent: boolean;
+}
+
+/** Builds the handler's view of a Triple call (protocol 'triple'). */
+export function createTripleContext(
+  call: ServerCall,
+  route: ResolvedRoute,
+  codec: CodecName,
+  setup: TripleRequestSetup,
+  scope: CallScope,
+  responder: ResponseMetadataHolder,
+): CallContext {
+  return {
+    method: route.method,
+    protocol: 'triple',
+    codec,
+    httpVersion: call.httpVersion,
+    requestMetadata: setup.requestMetadata,
+    deadline: scope.deadline,
+    signal: scope.signal,
+    peer: call.peer,
+    serviceKey: route.serviceKey,
+    responseHeader: responder.responseHeader,
+    responseTrailer: responder.responseTrailer,
+    get headersSent() {
+      return responder.headersSent;
+    },
+  };
+}

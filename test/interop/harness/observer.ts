@@ -1,0 +1,52 @@
+/**
+ * What a TestService server (ours or a peer's, all in this process) saw of each call, so the
+ * cancel and deadline cases assert the server side - the handler was told (its AbortSignal or
+ * the library's equivalent) and stopped - not only the status the client got.
+ */
+export interface ObservedCall {
+  readonly method: string;
+  readonly startedAt: number;
+  /** Request messages the handler received. */
+  received: number;
+  /** Response messages the handler produced. */
+  sent: number;
+  /** Set when the server told the handler the call is over early: status code (number) or a library word ('cancelled'). */
+  aborted: number | string | undefined;
+  /** The handler's work ended (finalize / finally / 'cancelled' cleanup ran). */
+  stopped: boolean;
+}
+
+export class ServerObserver {
+  calls: ObservedCall[] = [];
+
+  reset(): void {
+    this.calls = [];
+  }
+
+  start(method: string): ObservedCall {
+    const call: ObservedCall = { method, startedAt: Date.now(), received: 0, sent: 0, aborted: undefined, stopped: false };
+    this.calls.push(call);
+    return call;
+  }
+
+  /** The last call of `method`, if any. */
+  last(method: string): ObservedCall | undefined {
+    for (let i = this.calls.length - 1; i >= 0; i--) if (this.calls[i]!.method === method) return this.calls[i];
+    return undefined;
+  }
+
+  /** Resolves once `predicate` holds (polling every 5 ms); rejects with `what` after `ms`. */
+  async waitFor(what: string, predicate: () => boolean, ms = 3000): Promise<void> {
+    const until = Date.now() + ms;
+    while (!predicate()) {
+      if (Date.now() > until) throw new Error(`server side: ${what} did not happen within ${ms} ms (calls: ${JSON.stringify(this.calls)})`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Waits for a call of `method` to have started on the server; returns it. */
+  async started(method: string, ms = 3000): Promise<ObservedCall> {
+    await this.waitFor(`a ${method} call starting`, () => this.last(method) !== undefined, ms);
+    return this.last(method)!;
+  }
+}
