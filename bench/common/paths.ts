@@ -22,3 +22,6 @@ export const PATH_UNARY = `${SERVICE_PATH}/Unary`;
 export const PATH_SERVER_STREAM = `${SERVICE_PATH}/ServerStream`;
 export const PATH_CLIENT_STREAM = `${SERVICE_PATH}/ClientStream`;
 export const PATH_BIDI = `${SERVICE_PATH}/Bidi`;
+
+/** Request header selecting nestjs-triple's async-iterable server-stream handler (see triple-server.ts). */
+export const HANDLER_HEADER = 'bench-handler';

@@ -5,14 +5,15 @@
  */
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { createInterface } from 'node:readline';
-import { PATH_BIDI, PATH_CLIENT_STREAM, PATH_SERVER_STREAM, PATH_UNARY } from '../common/paths.js';
+import { HANDLER_HEADER, PATH_BIDI, PATH_CLIENT_STREAM, PATH_SERVER_STREAM, PATH_UNARY } from '../common/paths.js';
 import { percentile, sleep } from '../common/stats.js';
 import { decodeMessage, encodeFrame, frameChunks, FrameSplitter } from '../common/wire.js';
 
 export type LoadSpec =
-  | { mode: 'verify'; target: string; calls: number; payloadSize: number; json?: boolean }
+  | { mode: 'verify'; target: string; calls: number; payloadSize: number; json?: boolean; delayMs?: number }
   | { mode: 'latency'; target: string; payloadSize: number; warmupMs: number; durationMs: number; rounds: number }
-  | { mode: 'server-stream'; target: string; payloadSize: number; counts: number[]; rounds: number; timeoutMs: number }
+  /** `counts`: [messages per call, rounds] pairs. */
+  | { mode: 'server-stream'; target: string; payloadSize: number; counts: Array<[number, number]>; timeoutMs: number; handler?: 'iterable' }
   | { mode: 'client-stream' | 'bidi'; target: string; payloadSize: number; count: number; rounds: number; timeoutMs: number }
   | { mode: 'hold'; target: string; payloadSize: number; connections: number; streams: number };
 
@@ -107,6 +108,7 @@ function checkUnaryEcho(a: Answer, payload: Buffer, count: number, json: boolean
 }
 
 async function verify(spec: Extract<LoadSpec, { mode: 'verify' }>): Promise<unknown> {
+  if (spec.delayMs) await sleep(spec.delayMs);
   const session = await open(spec.target);
   const payload = payloadOf(spec.payloadSize);
   const json = spec.json === true;
@@ -149,11 +151,11 @@ function streamCall(
   session: ClientHttp2Session,
   path: string,
   send: (stream: ClientHttp2Stream) => void,
-  expect: { messages: number; payloadSize: number; timeoutMs: number; keepLast?: boolean },
+  expect: { messages: number; payloadSize: number; timeoutMs: number; keepLast?: boolean; headers?: Record<string, string> },
 ): Promise<{ messages: number; bytes: number; seconds: number; complete: boolean; last: Buffer | undefined }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const stream = session.request({ ...GRPC_REQUEST, ':path': path });
+    const stream = session.request({ ...GRPC_REQUEST, ':path': path, ...expect.headers });
     let headers: IncomingHttpHeaders = {};
     let trailers: IncomingHttpHeaders = {};
     let last: Buffer | undefined;
@@ -214,15 +216,18 @@ async function serverStream(spec: Extract<LoadSpec, { mode: 'server-stream' }>):
   const session = await open(spec.target);
   const payload = payloadOf(spec.payloadSize);
   const results: Record<string, StreamRun[]> = {};
-  // Warm-up: a short stream so JIT and buffers are in place on both sides.
-  await streamCall(session, PATH_SERVER_STREAM, (s) => s.end(encodeFrame(payload, 2000)), { messages: 2000, payloadSize: spec.payloadSize, timeoutMs: spec.timeoutMs });
-  for (const count of spec.counts) {
+  const headers = spec.handler ? { [HANDLER_HEADER]: spec.handler } : undefined;
+  // Warm-up: a short stream (at most 2000 messages, 16 MiB) so JIT and buffers are in place on both sides.
+  const warm = Math.max(1, Math.min(2000, spec.counts[0]![0], Math.floor((16 << 20) / (spec.payloadSize + 8))));
+  await streamCall(session, PATH_SERVER_STREAM, (s) => s.end(encodeFrame(payload, warm)), { messages: warm, payloadSize: spec.payloadSize, timeoutMs: spec.timeoutMs, headers });
+  for (const [count, rounds] of spec.counts) {
     const runs: StreamRun[] = (results[count] = []);
-    for (let r = 0; r < spec.rounds; r++) {
+    for (let r = 0; r < rounds; r++) {
       const res = await streamCall(session, PATH_SERVER_STREAM, (s) => s.end(encodeFrame(payload, count)), {
         messages: count,
         payloadSize: spec.payloadSize,
         timeoutMs: spec.timeoutMs,
+        headers,
       });
       runs.push({ count, messages: res.messages, bytes: res.messages * spec.payloadSize, seconds: res.seconds, complete: res.complete });
       if (!res.complete) break; // a cut run says enough; the rest would be cut too

@@ -51,7 +51,7 @@ export async function runH2load(h2load: string, cores: string | undefined, spec:
     '-m', String(spec.streams),
     '-t', '1',
     '-D', String(spec.durationS),
-    '--warm-up-time', String(spec.warmupS),
+    '--warm-up-time', `${Math.round(spec.warmupS * 1000)}ms`,
     '-d', bodyFile,
   ];
   for (const [k, v] of Object.entries(spec.headers)) args.push('-H', `${k}: ${v}`);

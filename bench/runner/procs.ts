@@ -27,7 +27,12 @@ export function freePort(): Promise<number> {
 
 /** Resident memory of a process from /proc: current (VmRSS) and peak (VmHWM), MiB. */
 export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    throw new Error(`process ${pid} is gone (crashed?)`);
+  }
   const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }

@@ -19,6 +19,12 @@ export const benchLogic = {
     const payload = req.payload;
     return range(0, req.count ?? 0).pipe(map((i) => ({ payload, count: i })));
   },
+  /** The pull-based form nestjs-triple also accepts: produced only as fast as the client reads. */
+  async *serverStreamIterable(req: BenchMessage): AsyncIterable<BenchMessage> {
+    const payload = req.payload;
+    const n = req.count ?? 0;
+    for (let i = 0; i < n; i++) yield { payload, count: i };
+  },
   clientStream(requests: Observable<BenchMessage>): Observable<BenchMessage> {
     return requests.pipe(count(), map((n) => ({ count: n })));
   },

@@ -19,14 +19,17 @@ function respondGrpc(stream: ServerHttp2Stream): void {
 }
 
 function fail(stream: ServerHttp2Stream, status: number): void {
-  if (!stream.headersSent) stream.respond({ ':status': status }, { endStream: true });
+  if (!stream.destroyed && !stream.headersSent) stream.respond({ ':status': status }, { endStream: true });
   stream.resume();
 }
 
 function collectBody(stream: ServerHttp2Stream, done: (body: Buffer) => void): void {
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
-  stream.on('end', () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+  stream.on('end', () => {
+    // A load generator stopping resets its in-flight streams: nothing to answer then.
+    if (!stream.destroyed) done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  });
 }
 
 function unaryGrpc(stream: ServerHttp2Stream): void {
@@ -88,6 +91,7 @@ function clientStream(stream: ServerHttp2Stream): void {
   });
   stream.on('data', (c: Buffer) => splitter.push(c));
   stream.on('end', () => {
+    if (stream.destroyed) return;
     respondGrpc(stream);
     stream.end(encodeFrame(Buffer.alloc(0), n));
   });
@@ -116,7 +120,9 @@ function bidi(stream: ServerHttp2Stream): void {
       stream.once('drain', () => stream.resume());
     }
   });
-  stream.on('end', () => stream.end());
+  stream.on('end', () => {
+    if (!stream.destroyed) stream.end();
+  });
 }
 
 function onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {

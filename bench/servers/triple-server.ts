@@ -6,8 +6,8 @@ import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Observable } from 'rxjs';
-import { TripleMethod, TripleServer, TripleStreamMethod } from '../../lib/index.js';
-import { BENCH_PROTO } from '../common/paths.js';
+import { TripleContext, TripleMethod, TripleServer, TripleStreamMethod } from '../../lib/index.js';
+import { BENCH_PROTO, HANDLER_HEADER } from '../common/paths.js';
 import { benchLogic, type BenchMessage } from './bench-logic.js';
 import { announceReady } from './ready.js';
 
@@ -19,7 +19,10 @@ class BenchController {
   }
 
   @TripleMethod('BenchService', 'ServerStream')
-  serverStream(req: BenchMessage): Observable<BenchMessage> {
+  serverStream(req: BenchMessage, ctx: TripleContext): Observable<BenchMessage> | AsyncIterable<BenchMessage> {
+    // The load client asks for the pull-based (async generator) form with this header; the
+    // default is the Observable, the same handler code as the Nest gRPC server's.
+    if (ctx.metadata.get(HANDLER_HEADER) === 'iterable') return benchLogic.serverStreamIterable(req);
     return benchLogic.serverStream(req);
   }
 
@@ -45,7 +48,6 @@ async function main(): Promise<void> {
     package: 'bench.v1',
     // The 10,000-open-streams figure uses 20 connections x 500 streams.
     maxConcurrentStreams: 1000,
-    // h2load and the load client open a few connections in a burst; defaults are fine otherwise.
     gracefulShutdownTimeout: 0,
   });
   const app = await NestFactory.createMicroservice(BenchModule, { strategy: server, logger: ['error'] });

@@ -39,7 +39,7 @@ export class TripleHttpServer {
   private readonly sessions = new Map<Http2Session, SessionGuard>();
   private readonly sockets = new Set<Socket>();
   private closing = false;
-  readonly stats: DefenceStats = { calmed: { too_many_pings: 0, too_many_resets: 0, too_many_settings: 0 } };
+  readonly stats: DefenceStats = { calmed: { too_many_pings: 0, too_many_resets: 0, too_many_settings: 0, too_many_small_frames: 0 } };
 
   constructor(
     private readonly options: HttpServerOptions,

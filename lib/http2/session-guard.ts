@@ -10,7 +10,14 @@ const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR } = constants;
 const CALM_LINGER_MS = 500;
 
 /** Why a session was closed for abuse; sent as GOAWAY debug data, as grpc-go does for PINGs. */
-export type CalmReason = 'too_many_pings' | 'too_many_resets' | 'too_many_settings';
+export type CalmReason = 'too_many_pings' | 'too_many_resets' | 'too_many_settings' | 'too_many_small_frames';
+
+/**
+ * DATA frames with less payload than this count as "small" for maxSmallDataFramesPerSecond.
+ * Each DATA frame costs the server a round trip into JavaScript whatever its size, so a peer
+ * that fragments its messages into tiny frames makes the server burn CPU per byte.
+ */
+export const SMALL_DATA_FRAME_BYTES = 64;
 
 /**
  * The per-connection defences of the HTTP/2 server, beside node:http2's own limits:
@@ -27,6 +34,7 @@ export class SessionGuard {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly resets: TokenBucket;
   private readonly settings: TokenBucket;
+  private readonly smallFrames: TokenBucket;
   private readonly pings: PingEnforcement;
   private readonly keepalive: SessionKeepalive;
   private calmed = false;
@@ -39,6 +47,7 @@ export class SessionGuard {
     const { http2, keepalive } = options;
     this.resets = new TokenBucket(http2.streamResetBurst, http2.streamResetRate);
     this.settings = new TokenBucket(http2.maxSettingsFramesPerSecond, http2.maxSettingsFramesPerSecond);
+    this.smallFrames = new TokenBucket(http2.maxSmallDataFramesPerSecond, http2.maxSmallDataFramesPerSecond);
     this.pings = new PingEnforcement(session, keepalive, () => this.active, () => this.calm('too_many_pings'));
     this.keepalive = new SessionKeepalive(session, keepalive.timeMs, keepalive.timeoutMs);
     session.on('remoteSettings', this.onSettings);
@@ -54,6 +63,7 @@ export class SessionGuard {
   onStream(stream: ServerHttp2Stream): void {
     this.active++;
     this.disarmIdle();
+    this.countSmallFrames(stream);
     stream.once('close', () => {
       this.active--;
       const code = stream.rstCode;
@@ -95,6 +105,20 @@ export class SessionGuard {
     // An explicit code makes node's final GOAWAY repeat ENHANCE_YOUR_CALM (the default: INTERNAL_ERROR).
     if (!this.session.destroyed) this.session.destroy(new Error(`HTTP/2 session closed: ${reason}`), NGHTTP2_ENHANCE_YOUR_CALM);
     setTimeout(() => socket?.destroy(), CALM_LINGER_MS).unref();
+  }
+
+  /**
+   * node:http2 pushes each DATA frame's payload into the stream separately and offers no per-frame
+   * event, so the stream's own `push` is wrapped (an instance property, nothing global) to see them.
+   */
+  private countSmallFrames(stream: ServerHttp2Stream): void {
+    const push = stream.push;
+    stream.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+      if (chunk instanceof Uint8Array && chunk.byteLength < SMALL_DATA_FRAME_BYTES && !this.smallFrames.take()) {
+        this.calm('too_many_small_frames');
+      }
+      return push.call(stream, chunk, encoding);
+    };
   }
 
   private readonly onSettings = (): void => {

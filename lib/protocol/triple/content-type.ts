@@ -1,6 +1,8 @@
 import type { CodecName } from '../../core/codec.js';
 
+/** Triple unary with proto3 JSON bodies: what curl and browsers send. */
 export const CONTENT_TYPE_JSON = 'application/json';
+/** Triple unary with binary protobuf bodies (dubbo-js' default). */
 export const CONTENT_TYPE_PROTO = 'application/proto';
 /** Server-Sent Events, the plain-HTTP form of a server stream (Dubbo Java's HTTP mode). */
 export const CONTENT_TYPE_EVENT_STREAM = 'text/event-stream';

@@ -4,7 +4,9 @@
  * incoming headers with. A server reads both families and never requires either.
  */
 
+/** `application/json` or `application/proto` (see content-type.ts). */
 export const HEADER_CONTENT_TYPE = 'content-type';
+/** Always set on Triple unary responses; a request's is checked against readMaxBytes up front. */
 export const HEADER_CONTENT_LENGTH = 'content-length';
 /** Whole-body compression of a Triple unary request or response. */
 export const HEADER_CONTENT_ENCODING = 'content-encoding';

@@ -14,6 +14,7 @@ const DATA_PREFIX = Buffer.from('data: ');
 const EVENT_END = Buffer.from('\n\n');
 const utf8Encoder = new TextEncoder();
 
+/** Per-call settings of an {@link SseResponder}. */
 export interface SseResponderOptions {
   /** The response message's JSON codec: SSE is text, so events are JSON whatever the request codec. */
   readonly codec: Codec;

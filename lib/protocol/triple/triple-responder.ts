@@ -9,6 +9,7 @@ import { encodeErrorBody } from './error-body.js';
 import { HEADER_ACCEPT_ENCODING, HEADER_CONTENT_ENCODING, HEADER_CONTENT_LENGTH, HEADER_CONTENT_TYPE, TRAILER_PREFIX } from './headers.js';
 import { httpStatusFromCode } from './http-status.js';
 
+/** Per-call settings of a {@link TripleResponder}, resolved once by the server handler. */
 export interface TripleResponderOptions {
   readonly codecName: CodecName;
   readonly codec: Codec;

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { envelope } from '../../helpers/raw-h2-client.js';
 import { frame, FrameType, grpcHeadersFrame, hpackBlock, Flag, pingFrame, RawH2Connection, rstStreamFrame, settingsFrame, type GoawayInfo } from './h2-frames.js';
 
-export type AttackName = 'rapid-reset' | 'ping-flood' | 'settings-flood' | 'empty-data' | 'tiny-data' | 'big-headers';
+export type AttackName = 'rapid-reset' | 'ping-flood' | 'settings-flood' | 'empty-data' | 'tiny-data' | 'fragmented-data' | 'big-headers';
 
 export interface AttackOptions {
   /** Stop after this long even if the server never reacted. */
@@ -80,13 +80,14 @@ async function attackOnce(address: string, name: AttackName, options: AttackOpti
       await conn.send(grpcHeadersFrame(1, CLIENT_STREAM));
       await burst(() => [frame(FrameType.DATA, 0, 1)]);
       break;
-    case 'tiny-data': {
-      // One valid EchoRequest (its `payload` field filling `count` bytes of body), one byte per DATA frame.
+    case 'tiny-data':
+    case 'fragmented-data': {
+      // One valid EchoRequest (its `payload` field filling `count` bytes of body), `size` bytes (default 1) per DATA frame.
       let payloadLength = options.count - 5 - 1;
       payloadLength -= varint(payloadLength).length;
       const body = envelope(Buffer.concat([Buffer.from([0x1a]), varint(payloadLength), Buffer.alloc(payloadLength, 1)]));
       await conn.send(grpcHeadersFrame(1, CLIENT_STREAM));
-      await conn.sendData(1, body, 1);
+      await conn.sendData(1, body, name === 'tiny-data' ? 1 : options.size ?? 1);
       sent = body.length;
       while (!conn.ended.has(1) && !conn.destroyed && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
       return outcome(conn, sent, started, closedAt);

@@ -1,0 +1,408 @@
+/**
+ * `npm run bench`: the same bench.v1.BenchService served by nestjs-triple, Nest's gRPC transport
+ * and a raw node:http2 handler, one at a time, each in its own process pinned to one core; load
+ * (h2load, or the raw-h2 Node client) pinned to another. Prints one table of medians and ratios
+ * measured in this run, the PASS/FAIL of each target, and saves everything as JSON under
+ * bench/results/. Options: see USAGE.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { DIST_BENCH, PATH_UNARY, REPO_ROOT, RESULTS_DIR } from './common/paths.js';
+import { median, sleep } from './common/stats.js';
+import { encodeFrame } from './common/wire.js';
+import type { LoadSpec, StreamRun } from './load/h2-client.js';
+import type { ClientSpec } from './load/client-side.js';
+import { CLIENTS, SERVERS, type ClientName, type Measure, type ServerName } from './runner/figures.js';
+import { ensureH2load, runH2load } from './runner/h2load.js';
+import { cpuSecondsOf, machineCpu, memoryOf, nextJson, pinned, runJson, start, stop, type Pinning } from './runner/procs.js';
+import { ServerProc } from './runner/server-proc.js';
+import { evaluateTargets, renderReport, updateReadme, type BenchReport } from './runner/report.js';
+
+const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--servers triple,nest-grpc,raw-h2]
+                      [--skip figures] [--profile] [--readme]
+  --quick     1 round, shorter durations (development)
+  --rounds N  rounds per figure (default 3; the table shows medians)
+  --servers   only these servers (ratios need all three)
+  --skip      comma-separated groups to skip: h2load,latency,streams,hold,client
+  --profile   run the servers under node --cpu-prof (profiles in bench/results/profiles)
+  --readme    write the table into README.md between <!-- bench:start --> and <!-- bench:end -->`;
+
+interface Config {
+  quick: boolean;
+  rounds: number;
+  servers: ServerName[];
+  skip: Set<string>;
+  profile: boolean;
+  readme: boolean;
+  h2loadSeconds: number;
+  h2loadWarmup: number;
+  latencyMs: number;
+  streamTimeoutMs: number;
+  ssCounts: Array<[number, number]>;
+  bigCount: number;
+  bigIterCount: number;
+  bigRounds: number;
+  csCount: number;
+  bidiCount: number;
+  holdConnections: number;
+  holdStreams: number;
+  clientUnaryMs: number;
+  clientStreamCount: number;
+}
+
+function parseArgs(argv: string[]): Config {
+  const has = (f: string): boolean => argv.includes(f);
+  const value = (f: string): string | undefined => {
+    const i = argv.indexOf(f);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  if (has('--help') || has('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = has('--quick');
+  const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
+  const servers = (value('--servers')?.split(',') ?? [...SERVERS]) as ServerName[];
+  for (const s of servers) if (!SERVERS.includes(s)) throw new Error(`unknown server ${s}; known: ${SERVERS.join(', ')}`);
+  return {
+    quick,
+    rounds,
+    servers,
+    skip: new Set(value('--skip')?.split(',') ?? []),
+    profile: has('--profile'),
+    readme: has('--readme'),
+    h2loadSeconds: quick ? 2 : 5,
+    h2loadWarmup: quick ? 0.5 : 1,
+    latencyMs: quick ? 1000 : 3000,
+    streamTimeoutMs: quick ? 3000 : 6000,
+    // [messages, rounds]: more rounds for the short runs, whose timing is noisier.
+    ssCounts: [[8_000, quick ? 3 : 3 * rounds], [128_000, rounds], [1_000_000, rounds]],
+    // An Observable handler pushes everything at once: nestjs-triple holds at most
+    // maxBufferedBytes (64 MiB by default) of it, so calls stay under that: 960 x 64 KiB = 60 MiB.
+    bigCount: 960,
+    bigIterCount: quick ? 2048 : 8192,
+    bigRounds: quick ? 3 : 3 * rounds,
+    csCount: quick ? 200_000 : 1_000_000,
+    bidiCount: quick ? 50_000 : 200_000,
+    holdConnections: 20,
+    holdStreams: 500,
+    clientUnaryMs: quick ? 1000 : 3000,
+    clientStreamCount: quick ? 100_000 : 300_000,
+  };
+}
+
+function pinning(): Pinning {
+  const n = cpus().length;
+  if (n < 2) return { server: undefined, load: undefined };
+  // Server on core 0, load on core 1 (the machine the reference figures come from has 2 cores).
+  return { server: '0', load: '1' };
+}
+
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+class Runner {
+  private readonly pins = pinning();
+  private readonly h2load: string;
+  readonly serverResults: Record<string, Record<string, Measure>> = {};
+  readonly clientResults: Record<string, Record<string, Measure>> = {};
+  readonly linearity: Record<string, Record<string, number | null>> = {};
+  readonly notes: string[] = [];
+
+  constructor(private readonly cfg: Config) {
+    this.h2load = cfg.skip.has('h2load') ? '' : ensureH2load(log);
+  }
+
+  server(name: ServerName): Promise<ServerProc> {
+    return new ServerProc(name, this.pins.server, this.cfg.profile).start();
+  }
+
+  private load<T>(spec: LoadSpec, timeoutMs: number, what: string): Promise<T> {
+    const [cmd, args] = pinned(this.pins.load, process.execPath, [join(DIST_BENCH, 'load/h2-client.js'), JSON.stringify(spec)]);
+    return runJson<T>(cmd, args, timeoutMs, what);
+  }
+
+  private set(server: ServerName, id: string, m: Measure): void {
+    (this.serverResults[server] ??= {})[id] = m;
+    const v = m.error ? `ERROR ${m.error.slice(0, 300)}` : `${m.median?.toFixed(1)} [${m.rounds.map((r) => r.toFixed(1)).join(', ')}]${m.partial ? ' (cut)' : ''}`;
+    log(`  ${server} ${id}: ${v}`);
+  }
+
+  /**
+   * Runs `fn`, recording an error Measure for `ids` when it throws, so one failure does not end
+   * the run; a server that crashed meanwhile is restarted for the next figures.
+   */
+  private async guard(server: ServerName, ids: string[], fn: () => Promise<void>, srv?: ServerProc): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      let error = e instanceof Error ? e.message : String(e);
+      const crash = await srv?.reviveIfDead();
+      if (crash) error = `${crash} (while: ${error})`;
+      for (const id of ids) this.set(server, id, { median: null, rounds: [], error });
+    }
+  }
+
+  /** Unary throughput with h2load; answers verified before, during and after (grpc-status in trailers). */
+  private async h2loadFigure(server: ServerName, srv: ServerProc, target: string, id: string, json: boolean, payloadSize: number, cpuId?: string): Promise<void> {
+    const payload = Buffer.alloc(payloadSize, 0x61);
+    const body = json ? Buffer.from(JSON.stringify({ payload: payload.toString('base64'), count: 7 })) : encodeFrame(payload, 7);
+    const headers: Record<string, string> = json ? { 'content-type': 'application/json' } : { 'content-type': 'application/grpc', te: 'trailers' };
+    const verifySpec = (delayMs: number): LoadSpec & { delayMs: number } => ({ mode: 'verify', target, calls: 50, payloadSize, json, delayMs });
+    await this.load(verifySpec(0), 30_000, `${server} ${id} verify`);
+    const rounds: number[] = [];
+    const cpu: number[] = [];
+    for (let r = 0; r < this.cfg.rounds; r++) {
+      // A sample of answers checked while h2load runs (h2load counts HTTP 200, not grpc-status).
+      const during = this.load(verifySpec((this.cfg.h2loadWarmup + this.cfg.h2loadSeconds / 2) * 1000), 60_000, `${server} ${id} verify under load`);
+      let cpu0 = 0;
+      let t0 = 0;
+      const res = await runH2load(this.h2load, this.pins.load, {
+        url: `http://${target}${PATH_UNARY}`,
+        body,
+        headers,
+        connections: 10,
+        streams: 100,
+        durationS: this.cfg.h2loadSeconds,
+        warmupS: this.cfg.h2loadWarmup,
+      }, () => {
+        try {
+          cpu0 = cpuSecondsOf(srv.pid);
+          t0 = performance.now();
+        } catch {
+          // the server died; the run fails below
+        }
+      });
+      const cpuUsed = cpuSecondsOf(srv.pid) - cpu0;
+      const measured = (performance.now() - t0) / 1000;
+      await during;
+      rounds.push(res.reqPerSec);
+      if (t0 > 0) cpu.push((cpuUsed / (res.reqPerSec * measured)) * 1e6);
+      await sleep(300);
+    }
+    await this.load(verifySpec(0), 30_000, `${server} ${id} verify after`);
+    this.set(server, id, { median: median(rounds), rounds });
+    if (cpuId) this.set(server, cpuId, { median: median(cpu), rounds: cpu, note: 'server CPU seconds / calls, sampled from /proc over the measured window' });
+  }
+
+  async serverFigures(server: ServerName): Promise<void> {
+    const cfg = this.cfg;
+    log(`\n== ${server}`);
+    const srv = await this.server(server);
+    const guard = (ids: string[], fn: (target: string) => Promise<void>): Promise<void> => this.guard(server, ids, () => fn(srv.target), srv);
+    try {
+      if (!cfg.skip.has('h2load')) {
+        await guard(['unary_tiny', 'cpu_per_call'], (target) => this.h2loadFigure(server, srv, target, 'unary_tiny', false, 16, 'cpu_per_call'));
+        await guard(['unary_1k'], (target) => this.h2loadFigure(server, srv, target, 'unary_1k', false, 1024));
+        if (server === 'nest-grpc') this.set(server, 'unary_json', { median: null, rounds: [], error: 'not supported (gRPC only)' });
+        else await guard(['unary_json'], (target) => this.h2loadFigure(server, srv, target, 'unary_json', true, 16));
+      }
+      if (!cfg.skip.has('latency')) {
+        await guard(['lat_p50', 'lat_p99'], async (target) => {
+          const res = await this.load<{ rounds: Array<{ p50: number; p99: number }> }>(
+            { mode: 'latency', target, payloadSize: 16, warmupMs: 500, durationMs: cfg.latencyMs, rounds: cfg.rounds },
+            cfg.latencyMs * cfg.rounds + 60_000,
+            `${server} latency`,
+          );
+          const p50 = res.rounds.map((r) => r.p50);
+          const p99 = res.rounds.map((r) => r.p99);
+          this.set(server, 'lat_p50', { median: median(p50), rounds: p50 });
+          this.set(server, 'lat_p99', { median: median(p99), rounds: p99 });
+        });
+      }
+      if (!cfg.skip.has('streams')) {
+        await guard(['ss_8k', 'ss_128k', 'ss_1m', 'ss_growth'], (target) => this.smallServerStream(server, target));
+        await guard(['ss_64k'], (target) => this.bigServerStream(server, target, 'ss_64k', cfg.bigCount));
+        if (server === 'triple') {
+          // The pull-based form nestjs-triple also accepts: no buffering, no maxBufferedBytes bound.
+          await guard(['ss_1m_iter'], async (target) => {
+            const res = await this.load<{ runs: Record<string, StreamRun[]> }>(
+              { mode: 'server-stream', target, payloadSize: 32, counts: [[1_000_000, cfg.rounds]], timeoutMs: cfg.streamTimeoutMs, handler: 'iterable' },
+              (cfg.streamTimeoutMs + 2000) * (cfg.rounds + 1) + 30_000,
+              `${server} server-stream 32 B (iterable)`,
+            );
+            this.set(server, 'ss_1m_iter', rates(res.runs[1_000_000]!, (r) => r.messages / r.seconds));
+          });
+          await guard(['ss_64k_iter'], (target) => this.bigServerStream(server, target, 'ss_64k_iter', cfg.bigIterCount, 'iterable'));
+        }
+        for (const mode of ['client-stream', 'bidi'] as const) {
+          const id = mode === 'bidi' ? 'bidi' : 'cs';
+          const count = mode === 'bidi' ? cfg.bidiCount : cfg.csCount;
+          await guard([id], async (target) => {
+            const res = await this.load<{ runs: StreamRun[] }>(
+              { mode, target, payloadSize: 32, count, rounds: cfg.rounds, timeoutMs: cfg.streamTimeoutMs },
+              (cfg.streamTimeoutMs + 5000) * (cfg.rounds + 1) + 30_000,
+              `${server} ${mode}`,
+            );
+            this.set(server, id, rates(res.runs, (r) => r.messages / r.seconds));
+          });
+        }
+      }
+    } finally {
+      await srv.stop();
+      const note = `highest VmHWM of the server process(es) over its figures${srv.crashes.length ? `; crashed ${srv.crashes.length} time(s)` : ''}`;
+      this.set(server, 'rss_peak', { median: srv.peakMb, rounds: [srv.peakMb], note });
+    }
+    if (!cfg.skip.has('hold')) await this.guard(server, ['rss_10k'], () => this.hold(server));
+  }
+
+  /** 64 KiB messages, MB/s (of message bytes). */
+  private async bigServerStream(server: ServerName, target: string, id: string, count: number, handler?: 'iterable'): Promise<void> {
+    const cfg = this.cfg;
+    const res = await this.load<{ runs: Record<string, StreamRun[]> }>(
+      { mode: 'server-stream', target, payloadSize: 64 * 1024, counts: [[count, cfg.bigRounds]], timeoutMs: cfg.streamTimeoutMs, handler },
+      (cfg.streamTimeoutMs + 5000) * (cfg.bigRounds + 1) + 30_000,
+      `${server} server-stream 64 KiB`,
+    );
+    this.set(server, id, rates(res.runs[count]!, (r) => r.bytes / 1e6 / r.seconds));
+  }
+
+  private async smallServerStream(server: ServerName, target: string): Promise<void> {
+    const cfg = this.cfg;
+    const totalRounds = cfg.ssCounts.reduce((n, [, r]) => n + r, 0);
+    const res = await this.load<{ runs: Record<string, StreamRun[]> }>(
+      { mode: 'server-stream', target, payloadSize: 32, counts: cfg.ssCounts, timeoutMs: cfg.streamTimeoutMs },
+      (cfg.streamTimeoutMs + 2000) * (totalRounds + 1) + 30_000,
+      `${server} server-stream 32 B`,
+    );
+    const ids = ['ss_8k', 'ss_128k', 'ss_1m'];
+    const perMessage: number[] = [];
+    cfg.ssCounts.forEach(([count], i) => {
+      const runs = res.runs[count]!;
+      this.set(server, ids[i]!, rates(runs, (r) => r.messages / r.seconds));
+      const complete = runs.filter((r) => r.complete);
+      perMessage.push(complete.length === runs.length && runs.length > 0 ? median(complete.map((r) => r.seconds)) / count : NaN);
+    });
+    // Worst ratio of time per message of a longer stream to that of a shorter one (1.0 = linear).
+    let growth = 0;
+    for (let a = 0; a < perMessage.length; a++) for (let b = a + 1; b < perMessage.length; b++) growth = Math.max(growth, perMessage[b]! / perMessage[a]!);
+    this.linearity[server] = Object.fromEntries(cfg.ssCounts.map(([c], i) => [String(c), Number.isFinite(perMessage[i]!) ? perMessage[i]! * 1e9 : null]));
+    if (Number.isFinite(growth)) this.set(server, 'ss_growth', { median: growth, rounds: [growth], note: 'max over count pairs of (time/msg of longer stream) / (time/msg of shorter)' });
+    else this.set(server, 'ss_growth', { median: null, rounds: [], error: 'streams cut by the time budget' });
+  }
+
+  /** Peak RSS of a fresh server holding connections x streams open bidi calls. */
+  private async hold(server: ServerName): Promise<void> {
+    const cfg = this.cfg;
+    const srv = await this.server(server);
+    const target = srv.target;
+    try {
+      const idle = memoryOf(srv.pid).rssMb;
+      const spec: LoadSpec = { mode: 'hold', target, payloadSize: 32, connections: cfg.holdConnections, streams: cfg.holdStreams };
+      const [cmd, args] = pinned(this.pins.load, process.execPath, [join(DIST_BENCH, 'load/h2-client.js'), JSON.stringify(spec)]);
+      const load = start(cmd, args, 'pipe');
+      try {
+        const held = await nextJson<{ held?: number; error?: string }>(load, 120_000, `${server} hold`);
+        if (held.error) throw new Error(held.error);
+        await sleep(500);
+        const mem = memoryOf(srv.pid);
+        load.proc.stdin!.write('release\n');
+        const done = await nextJson<{ result?: { ok: number; total: number; held: number }; error?: string }>(load, 120_000, `${server} hold release`);
+        if (done.error || !done.result) throw new Error(done.error ?? 'no result');
+        const expected = cfg.holdConnections * cfg.holdStreams;
+        if (done.result.held !== expected || done.result.ok !== expected) {
+          throw new Error(`verification failed: ${done.result.held} of ${expected} streams were open, ${done.result.ok} ended with grpc-status 0`);
+        }
+        this.set(server, 'rss_10k', { median: mem.peakMb, rounds: [mem.peakMb], note: `idle ${idle.toFixed(0)} MB, current ${mem.rssMb.toFixed(0)} MB while holding` });
+      } finally {
+        await stop(load);
+      }
+    } finally {
+      await srv.stop();
+    }
+  }
+
+  /** TripleClient vs grpc-js client against the raw http2 server (so the client is the bottleneck). */
+  async clientFigures(): Promise<void> {
+    const cfg = this.cfg;
+    log('\n== client side (against the raw node:http2 server)');
+    const srv = await this.server('raw-h2');
+    const target = srv.target;
+    try {
+      for (const client of CLIENTS) {
+        const spec: ClientSpec = {
+          client,
+          target,
+          payloadSize: 16,
+          concurrency: 100,
+          unaryMs: cfg.clientUnaryMs,
+          warmupMs: 500,
+          streamCount: cfg.clientStreamCount,
+          rounds: cfg.rounds,
+        };
+        const [cmd, args] = pinned(this.pins.load, process.execPath, [join(DIST_BENCH, 'load/client-side.js'), JSON.stringify(spec)]);
+        const results = (this.clientResults[client] = {} as Record<string, Measure>);
+        try {
+          const res = await runJson<{ unary: number[]; stream: number[] }>(cmd, args, (cfg.clientUnaryMs + 20_000) * (cfg.rounds + 1) + 60_000, `${client} client`);
+          results.cl_unary = { median: median(res.unary), rounds: res.unary };
+          results.cl_stream = { median: median(res.stream), rounds: res.stream };
+        } catch (e) {
+          const error = e instanceof Error ? e.message : String(e);
+          results.cl_unary = { median: null, rounds: [], error };
+          results.cl_stream = { median: null, rounds: [], error };
+        }
+        log(`  ${client}: ${JSON.stringify(results)}`);
+      }
+    } finally {
+      await srv.stop();
+    }
+  }
+}
+
+function rates(runs: StreamRun[], rate: (r: StreamRun) => number): Measure {
+  const values = runs.filter((r) => r.seconds > 0 && r.messages > 0).map(rate);
+  const partial = runs.some((r) => !r.complete);
+  if (values.length === 0) return { median: null, rounds: [], error: 'no message arrived within the time budget' };
+  return { median: median(values), rounds: values, partial, note: partial ? `cut after ${runs.find((r) => !r.complete)!.seconds.toFixed(1)} s with ${runs.find((r) => !r.complete)!.messages} of ${runs[0]!.count} messages` : undefined };
+}
+
+async function main(): Promise<void> {
+  const cfg = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const cpu0 = machineCpu();
+  const load0 = loadavg();
+  const runner = new Runner(cfg);
+  for (const server of cfg.servers) await runner.serverFigures(server);
+  if (!cfg.skip.has('client')) await runner.clientFigures();
+  const cpu1 = machineCpu();
+  const seconds = (Date.now() - startedAt.getTime()) / 1000;
+  const otherBusy = Math.max(0, cpu1.busy - cpu0.busy - (cpu1.ours - cpu0.ours));
+  const report: BenchReport = {
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    startedAt: startedAt.toISOString(),
+    seconds,
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadavgStart: load0,
+      loadavgEnd: loadavg(),
+      // CPU time used by processes other than the bench's during the run, as a share of all cores.
+      otherLoadPercent: (otherBusy / Math.max(1e-9, cpu1.total - cpu0.total)) * 100,
+      pinning: pinning(),
+    },
+    config: { ...cfg, skip: [...cfg.skip] },
+    servers: runner.serverResults,
+    clients: runner.clientResults,
+    linearityNsPerMessage: runner.linearity,
+    targets: [],
+  };
+  report.targets = evaluateTargets(report);
+  const text = renderReport(report);
+  process.stdout.write(`\n${text}\n`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  writeFileSync(join(RESULTS_DIR, `bench-${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  log(`results saved to bench/results/bench-${stamp}.json (and latest.json)`);
+  if (cfg.readme) {
+    const readme = join(REPO_ROOT, 'README.md');
+    writeFileSync(readme, updateReadme(readFileSync(readme, 'utf8'), text));
+    log('README.md updated between <!-- bench:start --> and <!-- bench:end -->');
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
