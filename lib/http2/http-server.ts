@@ -39,6 +39,8 @@ export class TripleHttpServer {
   private readonly sessions = new Map<Http2Session, SessionGuard>();
   private readonly sockets = new Set<Socket>();
   private closing = false;
+  /** The socket whose HTTP/2 session is being created right now (see dispatch). */
+  private connecting: Socket | undefined;
   readonly stats: DefenceStats = { calmed: { too_many_pings: 0, too_many_resets: 0, too_many_settings: 0, too_many_small_frames: 0 } };
 
   constructor(
@@ -150,7 +152,17 @@ export class TripleHttpServer {
   }
 
   private dispatch(socket: Socket, isH2: boolean): void {
-    (isH2 ? this.h2 : this.h1).emit('connection', socket);
+    if (!isH2) {
+      this.h1.emit('connection', socket);
+      return;
+    }
+    // node creates the session (and emits 'session') synchronously inside emit('connection').
+    this.connecting = socket;
+    try {
+      this.h2.emit('connection', socket);
+    } finally {
+      this.connecting = undefined;
+    }
   }
 
   private sniff(socket: Socket): void {
@@ -163,7 +175,7 @@ export class TripleHttpServer {
   }
 
   private onSession(session: Http2Session): void {
-    const guard = new SessionGuard(session, this.options, (reason) => this.stats.calmed[reason]++);
+    const guard = new SessionGuard(session, this.connecting, this.options, (reason) => this.stats.calmed[reason]++);
     this.sessions.set(session, guard);
     session.once('close', () => {
       guard.stop();

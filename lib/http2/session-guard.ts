@@ -1,4 +1,5 @@
 import { constants, type Http2Session, type ServerHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
 import { PingEnforcement } from './ping-enforcement.js';
 import type { HttpServerOptions } from './server-options.js';
 import { SessionKeepalive } from './session-keepalive.js';
@@ -39,8 +40,13 @@ export class SessionGuard {
   private readonly keepalive: SessionKeepalive;
   private calmed = false;
 
+  /**
+   * @param socket the connection's own socket (node's `session.socket` is a proxy that throws
+   *   once the session is destroyed, so the owner passes the real one in)
+   */
   constructor(
     private readonly session: Http2Session,
+    private readonly socket: Socket | undefined,
     private readonly options: HttpServerOptions,
     private readonly onAbuse?: (reason: CalmReason) => void,
   ) {
@@ -94,7 +100,7 @@ export class SessionGuard {
     this.calmed = true;
     this.stop();
     this.onAbuse?.(reason);
-    const socket = this.session.socket;
+    const socket = this.socket;
     try {
       this.session.goaway(NGHTTP2_ENHANCE_YOUR_CALM, 0, Buffer.from(reason));
       // Marks the session closed, so node ends the socket and keeps reading (discarding) instead of destroying it.
