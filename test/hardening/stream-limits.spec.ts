@@ -3,6 +3,7 @@ import { connect, type OutgoingHttpHeaders } from 'node:http2';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { headerListSize } from '../../lib/protocol/negotiate-protocol.js';
 import { probe } from '../fixtures/echo.controller.js';
+import { createGrpcJsEchoClient, grpc, unary } from '../helpers/grpc-js-client.js';
 import { envelope } from '../helpers/raw-h2-client.js';
 import { startEchoServer, type RunningServer } from '../helpers/start-echo-server.js';
 import { zeroWindowAttack } from './helpers/attacks.js';
@@ -59,7 +60,10 @@ describe('a client that never reads (zero window), header blocks at the limit', 
     assert.equal(probe.produced, STREAMS * 200, 'every message was produced once the client read');
   });
 
-  test('a header block exactly at maxMetadataSize is served; one byte more is RESOURCE_EXHAUSTED', async () => {
+  test('a header block exactly at maxMetadataSize is served; one byte more is refused (RST ENHANCE_YOUR_CALM)', async () => {
+    // node:http2 enforces the SETTINGS_MAX_HEADER_LIST_SIZE it advertises (name + value + 32 per
+    // field) by resetting the stream with ENHANCE_YOUR_CALM, which gRPC clients report as
+    // RESOURCE_EXHAUSTED (PROTOCOL-HTTP2.md's mapping); the HTTP/1.1 path answers 431 itself.
     const session = connect(`http://${server.address}`);
     try {
       const base: OutgoingHttpHeaders = {
@@ -72,7 +76,7 @@ describe('a client that never reads (zero window), header blocks at the limit', 
         'x-pad': '',
       };
       const padFor = (total: number): string => 'p'.repeat(total - headerListSize(base as Record<string, string>));
-      const call = (headers: OutgoingHttpHeaders): Promise<string | undefined> =>
+      const call = (headers: OutgoingHttpHeaders): Promise<{ status: string | undefined; rst: number | undefined }> =>
         new Promise((resolve) => {
           const stream = session.request(headers);
           let status: string | undefined;
@@ -80,13 +84,29 @@ describe('a client that never reads (zero window), header blocks at the limit', 
           stream.on('trailers', (t) => (status = t['grpc-status'] as string | undefined));
           stream.on('error', () => undefined);
           stream.resume();
-          stream.on('close', () => resolve(status));
+          stream.on('close', () => resolve({ status, rst: stream.rstCode }));
           stream.end(envelope(Buffer.alloc(0)));
         });
-      assert.equal(await call({ ...base, 'x-pad': padFor(4096) }), '0');
-      assert.equal(await call({ ...base, 'x-pad': padFor(4097) }), '8');
+      assert.deepEqual(await call({ ...base, 'x-pad': padFor(4096) }), { status: '0', rst: 0 });
+      assert.deepEqual(await call({ ...base, 'x-pad': padFor(4097) }), { status: undefined, rst: 11 });
+      // The session survives: the next call on it is served.
+      assert.deepEqual(await call(base), { status: '0', rst: 0 });
     } finally {
       session.close();
+    }
+  });
+
+  test('grpc-js sees RESOURCE_EXHAUSTED for metadata over the limit, OK under it', async () => {
+    const client = createGrpcJsEchoClient(server.address);
+    try {
+      const small = new grpc.Metadata();
+      small.set('x-pad', 'p'.repeat(3000));
+      assert.equal((await unary(client, 'echo', { message: 'a' }, small)).status.code, grpc.status.OK);
+      const big = new grpc.Metadata();
+      big.set('x-pad', 'p'.repeat(5000));
+      await assert.rejects(unary(client, 'echo', { message: 'a' }, big), (e: { code?: number }) => e.code === grpc.status.RESOURCE_EXHAUSTED);
+    } finally {
+      client.close();
     }
   });
 });
