@@ -12,11 +12,7 @@ import { retryDelay, shouldRetry } from '../core/retry-policy.js';
 import { TripleError } from '../core/triple-error.js';
 import { startGrpcCall, type GrpcClientSettings } from './grpc/client-call.js';
 import { StreamCall, toClientError } from './stream-call.js';
-// TEMP until lib/protocol/triple/{headers,content-type,error-body,http-status}.ts land.
-type TripleClientSettings = GrpcClientSettings;
-function tripleUnaryCall<I, O>(..._args: unknown[]): Promise<UnaryResponse<O>> {
-  return Promise.reject(new TripleError(Code.UNIMPLEMENTED, 'Triple unary client not wired yet'));
-}
+import { tripleUnaryCall, type TripleClientSettings } from './triple/client-call.js';
 
 /** Where calls go: HTTP/2 for gRPC (and Triple unary over h2), HTTP/1.1 for Triple unary over 1.1. */
 export interface ClientConnectors {

@@ -63,6 +63,8 @@ describe('connection limits: max connections, handshake and idle timeouts', () =
     assert.equal(report.errors, 0, 'a new connection is served once one slot is free');
     assert.ok(report.count > 0);
     for (const c of held) c.destroy();
+    await Promise.all(held.map((c) => c.closed));
+    await new Promise((r) => setTimeout(r, 100)); // let the server count them gone
   });
 
   test('handshakeTimeoutMs: a connection that sends nothing is closed', async () => {

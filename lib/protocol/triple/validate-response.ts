@@ -23,11 +23,10 @@ export interface TripleResponseMetadata {
  */
 export function readTripleMetadata(headers: IncomingHeaders, httpTrailers?: IncomingHeaders): TripleResponseMetadata | undefined {
   try {
-    const plain: IncomingHeaders = {};
-    for (const name in headers) if (!name.startsWith(TRAILER_PREFIX)) plain[name] = headers[name];
+    // tripleReservedHeaders also matches every `trailer-` name, so they stay out of `header`.
     const trailer = Metadata.fromHeaders(headers, tripleReservedHeaders, TRAILER_PREFIX);
     if (httpTrailers) trailer.merge(Metadata.fromHeaders(httpTrailers, tripleReservedHeaders));
-    return { header: Metadata.fromHeaders(plain, tripleReservedHeaders), trailer };
+    return { header: Metadata.fromHeaders(headers, tripleReservedHeaders), trailer };
   } catch {
     return undefined;
   }

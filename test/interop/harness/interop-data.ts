@@ -59,6 +59,12 @@ export const GAPS = {
   requestCompressionVisibility: 'request-compression-visibility',
   /** The server cannot choose, per call or message, whether its responses are compressed. */
   responseCompressionControl: 'response-compression-control',
+  /**
+   * A client's RST_STREAM on a call whose request stream is still open reaches the handler as a
+   * normal end of the request stream (node:http2 emits 'end' before 'close'), so the handler
+   * completes instead of being aborted.
+   */
+  cancelReadsAsHalfClose: 'cancel-reads-as-half-close',
   /** The client cannot choose compression per message. */
   perMessageRequestCompression: 'per-message-request-compression',
 } as const;

@@ -1,3 +1,6 @@
+import { GAPS } from './interop-data.js';
+import { KnownGap } from './known-failing.js';
+
 /**
  * What a TestService server (ours or a peer's, all in this process) saw of each call, so the
  * cancel and deadline cases assert the server side - the handler was told (its AbortSignal or
@@ -48,5 +51,22 @@ export class ServerObserver {
   async started(method: string, ms = 3000): Promise<ObservedCall> {
     await this.waitFor(`a ${method} call starting`, () => this.last(method) !== undefined, ms);
     return this.last(method)!;
+  }
+}
+
+/**
+ * Waits (up to `ms`) until the server both told the handler the call is over with one of
+ * `codes` and the handler stopped. A handler that instead completed normally without any abort
+ * is the documented gap `cancel-reads-as-half-close`; anything else is a plain failure.
+ */
+export async function expectServerAbort(observer: ServerObserver, call: ObservedCall, codes: ReadonlyArray<number | string>, ms = 1500): Promise<void> {
+  const ok = (): boolean => call.stopped && call.aborted !== undefined && codes.includes(call.aborted);
+  try {
+    await observer.waitFor(`${call.method} aborted with ${codes.join(' or ')} and stopped`, ok, ms);
+  } catch (error) {
+    if (call.stopped && call.aborted === undefined) {
+      throw new KnownGap(GAPS.cancelReadsAsHalfClose, `${call.method}: the handler completed normally (received ${call.received}, sent ${call.sent}) and was never aborted`);
+    }
+    throw error;
   }
 }

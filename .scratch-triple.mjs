@@ -1,0 +1,11 @@
+import { startNestTestService } from './dist/test/interop/servers/nest-test-service.js';
+import { execFileSync } from 'node:child_process';
+const s = await startNestTestService();
+const url = `http://${s.address}/grpc.testing.TestService/UnaryCall`;
+const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-grpc-test-echo-initial': 'v', 'x-grpc-test-echo-trailing-bin': 'q6ur' }, body: JSON.stringify({ responseSize: 3 }) });
+console.log(r.status, [...r.headers], await r.text());
+const e = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ responseStatus: { code: 2, message: 'boom' } }) });
+console.log(e.status, [...e.headers], await e.text());
+console.log(execFileSync('curl', ['-sS', '-i', '--http2-prior-knowledge', '-H', 'content-type: application/json', '-d', '{}', `http://${s.address}/grpc.testing.TestService/EmptyCall`]).toString());
+console.log(execFileSync('curl', ['-sS', '-i', '--http2-prior-knowledge', '-H', 'content-type: application/json', '-d', '{}', `http://${s.address}/grpc.testing.TestService/UnimplementedCall`]).toString());
+await s.close();
