@@ -75,7 +75,9 @@ export class TripleHttpServer {
         handshakeTimeout: options.handshakeTimeoutMs,
       });
       secure.on('secureConnection', (socket: TLSSocket) => this.track(socket) && this.dispatch(socket, socket.alpnProtocol === 'h2'));
-      secure.on('tlsClientError', () => undefined); // a failed handshake is the client's problem, not a crash
+      // A failed or timed-out handshake is the client's problem, not a crash; with a listener node
+      // leaves the socket open (a silent client would hold it forever), so it is closed here.
+      secure.on('tlsClientError', (_error: Error, socket: TLSSocket) => socket.destroy());
       this.listener = secure;
     } else {
       this.listener = createNetServer((socket) => this.track(socket) && this.sniff(socket));

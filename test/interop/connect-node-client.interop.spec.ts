@@ -91,8 +91,10 @@ describeInterop<Ctx>('connect-node-client', {
   },
   cases: {
     async empty_unary({ client }) {
+      nestObserver.reset();
       const response = await client.emptyCall({});
       assert.ok(response);
+      assert.deepEqual(nestObserver.last('EmptyCall')?.via, { protocol: 'grpc', httpVersion: '2', codec: 'proto' });
       assert.equal(response.getType().typeName, 'grpc.testing.Empty');
     },
 

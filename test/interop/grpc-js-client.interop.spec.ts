@@ -72,9 +72,11 @@ describeInterop<Ctx>('grpc-js-client', {
   },
   cases: {
     async empty_unary({ client }) {
+      nestObserver.reset();
       const { response, error } = await grpcJsUnary(client, 'emptyCall', {});
       assert.equal(error, undefined);
       assert.deepEqual(response, {});
+      assert.deepEqual(nestObserver.last('EmptyCall')?.via, { protocol: 'grpc', httpVersion: '2', codec: 'proto' });
     },
 
     async large_unary({ client }) {

@@ -17,6 +17,8 @@ export interface ObservedCall {
   aborted: number | string | undefined;
   /** The handler's work ended (finalize / finally / 'cancelled' cleanup ran). */
   stopped: boolean;
+  /** How the call came in, as far as the server can tell. */
+  via?: { protocol?: string; httpVersion?: string; codec?: string; contentType?: string };
 }
 
 export class ServerObserver {

@@ -48,6 +48,7 @@ export const nestObserver = new ServerObserver();
 /** Starts watching a call: the abort reason from ctx.signal, as the status code it carries. */
 function watch(method: string, ctx: TripleContext): ObservedCall {
   const call = nestObserver.start(method);
+  call.via = { protocol: ctx.protocol, httpVersion: ctx.httpVersion, codec: ctx.getCallContext().codec };
   ctx.signal.addEventListener(
     'abort',
     () => {
