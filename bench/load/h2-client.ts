@@ -217,9 +217,11 @@ async function serverStream(spec: Extract<LoadSpec, { mode: 'server-stream' }>):
   const payload = payloadOf(spec.payloadSize);
   const results: Record<string, StreamRun[]> = {};
   const headers = spec.handler ? { [HANDLER_HEADER]: spec.handler } : undefined;
-  // Warm-up: a short stream (at most 2000 messages, 16 MiB) so JIT and buffers are in place on both sides.
-  const warm = Math.max(1, Math.min(2000, spec.counts[0]![0], Math.floor((16 << 20) / (spec.payloadSize + 8))));
-  await streamCall(session, PATH_SERVER_STREAM, (s) => s.end(encodeFrame(payload, warm)), { messages: warm, payloadSize: spec.payloadSize, timeoutMs: spec.timeoutMs, headers });
+  // Warm-up: a few short streams (at most 20,000 messages, 16 MiB each) so JIT and buffers are in place on both sides.
+  const warm = Math.max(1, Math.min(20_000, spec.counts[0]![0], Math.floor((16 << 20) / (spec.payloadSize + 8))));
+  for (let i = 0; i < 5; i++) {
+    await streamCall(session, PATH_SERVER_STREAM, (s) => s.end(encodeFrame(payload, warm)), { messages: warm, payloadSize: spec.payloadSize, timeoutMs: spec.timeoutMs, headers });
+  }
   for (const [count, rounds] of spec.counts) {
     const runs: StreamRun[] = (results[count] = []);
     for (let r = 0; r < rounds; r++) {
@@ -257,7 +259,7 @@ async function clientOrBidi(spec: Extract<LoadSpec, { mode: 'client-stream' | 'b
     const messages = bidi ? res.messages : res.complete ? count : 0;
     return { count, messages, bytes: messages * spec.payloadSize, seconds: res.seconds, complete: res.complete };
   };
-  await once(Math.min(2000, spec.count));
+  for (let i = 0; i < 5; i++) await once(Math.min(20_000, spec.count));
   const runs: StreamRun[] = [];
   for (let r = 0; r < spec.rounds; r++) {
     const run = await once(spec.count);

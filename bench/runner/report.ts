@@ -138,9 +138,24 @@ export function renderReport(r: BenchReport): string {
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 
+const README_INTRO = `\`npm run bench\` (not part of \`npm test\`; about 10 minutes) serves one service (\`bench/proto/bench.proto\`:
+unary, server-stream, client-stream and bidi with a \`bytes payload\` and a \`count\`) with three servers, one at a time,
+each in its own process on 127.0.0.1: **nestjs-triple** (TripleServer and a controller with \`@TripleMethod\` /
+\`@TripleStreamMethod\`), **Nest's gRPC transport** (\`@GrpcMethod\` / \`@GrpcStreamMethod\` on @grpc/grpc-js, same handler
+code) and a **raw node:http2** handler that frames by hand (the practical upper limit for Node). Unary load comes from
+h2load (Debian \`nghttp2-client\`, installed with apt-get when missing), streams and latency from a fast raw-http2 Node
+client; server and load are pinned to different cores with taskset. Every counted answer is verified (HTTP 200 and
+grpc-status 0 in the trailers — sampled while h2load runs, since h2load only sees the HTTP status). Ratios come from
+the same run, results are saved as JSON in \`bench/results/\`. \`npm run bench -- --quick\` is a one-round version for
+development, \`--profile\` runs the servers under \`node --cpu-prof\` (summarise with
+\`node dist/bench/tools/profile-summary.js <file>\`), \`--readme\` rewrites this section.
+
+Latest run:
+`;
+
 /** README.md with `text` between the bench markers (added at the end when absent). */
 export function updateReadme(readme: string, text: string): string {
-  const block = `${START}\n${text}\n${END}`;
+  const block = `${START}\n${README_INTRO}\n${text}\n${END}`;
   const a = readme.indexOf(START);
   const b = readme.indexOf(END);
   if (a >= 0 && b > a) return readme.slice(0, a) + block + readme.slice(b + END.length);

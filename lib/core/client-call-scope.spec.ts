@@ -8,9 +8,12 @@ const never = new AbortController().signal;
 
 describe('ClientCallScope', () => {
   test('the deadline aborts with DEADLINE_EXCEEDED', async () => {
+    const before = Date.now();
     const scope = new ClientCallScope(20, undefined, never);
-    assert.ok(scope.deadline! > Date.now());
-    await new Promise((r) => setTimeout(r, 40));
+    assert.ok(scope.deadline! >= before + 20);
+    assert.equal(scope.signal.aborted, false);
+    await new Promise((r) => scope.signal.addEventListener('abort', r));
+    assert.ok(Date.now() >= before + 19);
     assert.equal(scope.reason?.code, Code.DEADLINE_EXCEEDED);
   });
 

@@ -103,7 +103,7 @@ test('__proto__ / constructor keys anywhere never pollute a prototype', () => {
     '{"any":{"@type":"type.googleapis.com/google.protobuf.Struct","__proto__":{"polluted":1}}}',
   );
   fc.assert(
-    fc.property(fc.oneof(hostile, anyJson.map((v) => JSON.stringify({ struct: v, value: v, __proto__: v }))), (text) => {
+    fc.property(fc.oneof(hostile, anyJson.map((v) => JSON.stringify({ struct: v, value: v, ['__proto__']: v }))), (text) => {
       const decoded = decodeNeverThrowsOtherThanInvalidArgument(wktJson, text) as Record<string, unknown> | undefined;
       decodeNeverThrowsOtherThanInvalidArgument(json, text);
       assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was polluted');

@@ -9,9 +9,8 @@ import {
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { ServerCall } from '../core/server-call.js';
-import { awaitFirstBytes, limitConnections } from './connection-limits.js';
+import { awaitFirstBytes, createHttp1Server, limitConnections, stopHttp1Server } from './connection-limits.js';
 import { H1ServerCall } from './h1-server-call.js';
-import { createHttp1Server, stopHttp1Server } from './h1-server.js';
 import { H2ServerCall } from './h2-server-call.js';
 import type { HttpServerOptions } from './server-options.js';
 import { SessionGuard, type CalmReason } from './session-guard.js';
@@ -131,12 +130,19 @@ export class TripleHttpServer {
     this.h1.closeAllConnections();
   }
 
+  /**
+   * Resolves once every connection is gone. A destroyed socket counts as gone even before its
+   * 'close' event. The poll timer is deliberately not unref'd: a pending close() must keep the
+   * process alive, or the caller's await would be dropped when nothing else holds the loop.
+   */
   private whenAllClosed(): Promise<void> {
-    if (this.sessions.size === 0 && this.sockets.size === 0) return Promise.resolve();
+    const gone = (): boolean =>
+      [...this.sessions.keys()].every((s) => s.destroyed) && [...this.sockets].every((s) => s.destroyed);
+    if (gone()) return Promise.resolve();
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.sessions.size === 0 && this.sockets.size === 0) resolve();
-        else setTimeout(check, 10).unref();
+        if (gone()) resolve();
+        else setTimeout(check, 10);
       };
       check();
     });

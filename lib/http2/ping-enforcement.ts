@@ -5,9 +5,10 @@ import type { ServerKeepaliveOptions } from './server-options.js';
 const PING_INTERVAL_WITHOUT_CALLS_MS = 2 * 60 * 60 * 1000;
 /**
  * Bytes the server may write between two client PINGs and still count as "sent nothing": the
- * previous PING's ack (17 bytes, ~40 under TLS) and a SETTINGS ack. More means data or headers.
+ * previous PING's ack (17 bytes) and a SETTINGS ack (9). More means data, headers or window
+ * updates went out: the connection is in use. (`bytesWritten` counts HTTP/2 bytes, before TLS.)
  */
-const CONTROL_ONLY_BYTES = 64;
+const CONTROL_ONLY_BYTES = 26;
 
 /**
  * gRPC's keepalive enforcement policy on one server session. A client PING that arrives sooner

@@ -53,7 +53,7 @@ export interface Http2LimitOptions {
   /**
    * DATA frames with under 64 bytes of payload a client may send per second (token bucket of the
    * same size) before GOAWAY ENHANCE_YOUR_CALM: each frame costs a trip into JavaScript, so a
-   * message fragmented into 1-byte frames is a CPU flood. Default 10_000.
+   * message fragmented into 1-byte frames is a CPU flood. Default 5_000.
    */
   maxSmallDataFramesPerSecond?: number;
   /** Invalid frames (e.g. empty DATA) tolerated before the session is destroyed (node option). Default 100. */
@@ -100,7 +100,7 @@ export const DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 export const DEFAULT_STREAM_RESET_BURST = 200;
 export const DEFAULT_STREAM_RESET_RATE = 33;
 export const DEFAULT_MAX_SETTINGS_FRAMES_PER_SECOND = 50;
-export const DEFAULT_MAX_SMALL_DATA_FRAMES_PER_SECOND = 10_000;
+export const DEFAULT_MAX_SMALL_DATA_FRAMES_PER_SECOND = 5_000;
 export const DEFAULT_MAX_SESSION_INVALID_FRAMES = 100;
 export const DEFAULT_MAX_SESSION_REJECTED_STREAMS = 100;
 export const DEFAULT_MAX_SESSION_MEMORY_MB = 64;

@@ -3,7 +3,6 @@ import type { Socket } from 'node:net';
 import { PingEnforcement } from './ping-enforcement.js';
 import type { HttpServerOptions } from './server-options.js';
 import { SessionKeepalive } from './session-keepalive.js';
-import { TokenBucket } from './token-bucket.js';
 
 const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR } = constants;
 
@@ -144,5 +143,33 @@ export class SessionGuard {
   private disarmIdle(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+  }
+}
+
+/**
+ * A token bucket: up to `burst` events at once, refilled at `ratePerSecond`. Used to tell a
+ * client that occasionally cancels or re-sends SETTINGS from one that floods them.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly burst: number,
+    private readonly ratePerSecond: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  /** Takes one token; false when the bucket is empty (the limit is exceeded). */
+  take(): boolean {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }

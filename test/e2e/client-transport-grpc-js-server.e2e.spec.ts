@@ -100,14 +100,15 @@ describe('client transport (gRPC) -> @grpc/grpc-js server', () => {
   });
 
   test('a consumer that stops pulling holds the server back (HTTP/2 flow control)', async () => {
-    const iterator = client.serverStream<EchoMessage, EchoMessage>(ServerStream, { message: 'paced', count: 20_000 })[Symbol.asyncIterator]();
+    const total = 5000;
+    const iterator = client.serverStream<EchoMessage, EchoMessage>(ServerStream, { message: 'paced', count: total }, { timeoutMs: 30_000 })[Symbol.asyncIterator]();
     assert.equal((await iterator.next()).value?.count, 1);
     await new Promise((r) => setTimeout(r, 300));
     const plateau = server.probe.written;
-    assert.ok(plateau < 2000, `the server wrote ${plateau} of 20000 1 KiB messages to a reader that stopped`);
+    assert.ok(plateau < 1000, `the server wrote ${plateau} of ${total} 1 KiB messages to a reader that stopped`);
     let read = 1;
     while (!(await iterator.next()).done) read++;
-    assert.equal(read, 20_000);
+    assert.equal(read, total);
   });
 
   test('unknown method: UNIMPLEMENTED', async () => {

@@ -39,7 +39,7 @@ function visible(e: Failure): string {
   return JSON.stringify({ details: e.details, message: e.message, metadata: e.metadata?.toJSON() });
 }
 
-describe('errors never leak internals: INTERNAL "internal error" on the wire, details in the server log', () => {
+describe('errors never leak internals: INTERNAL "internal error" on the wire, details in the server log', { timeout: 90_000 }, () => {
   let app: INestMicroservice;
   let server: TripleServer;
   let client: grpc.Client & Record<string, Function>;

@@ -30,7 +30,7 @@ function slowloris(address: string, head: string, drip: string, everyMs: number)
   return { socket, closed };
 }
 
-describe('HTTP/1.1 slowloris defences: header, request and keep-alive timeouts', () => {
+describe('HTTP/1.1 slowloris defences: header, request and keep-alive timeouts', { timeout: 90_000 }, () => {
   let server: RunningServer;
   before(async () => {
     server = await startEchoServer({ http1: { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 300 } });
@@ -85,6 +85,6 @@ describe('HTTP/1.1 slowloris defences: header, request and keep-alive timeouts',
     const results = await Promise.all(peers.map((p) => p.closed));
     assert.ok(results.every((r) => r.ms < 3000), `slowest closed after ${Math.max(...results.map((r) => r.ms))} ms`);
     assert.equal(during.errors, 0);
-    assert.ok(during.p99 <= Math.max(baseline.p99 * 10, 1000), `p99 ${during.p99} ms (baseline ${baseline.p99})`);
+    assert.ok(during.p99 <= Math.max(baseline.p99 * 10, 2000), `p99 ${during.p99} ms (baseline ${baseline.p99})`);
   });
 });

@@ -13,9 +13,9 @@ import { measureLatency, type LatencyReport } from './helpers/latency-probe.js';
  * share this 2-core machine), and the memory the server retains stays under a stated bound.
  */
 
-/** p99 during an attack may grow to this multiple of the baseline p99, or this floor, whichever is larger. */
+/** p99 during an attack may grow to this multiple of the baseline p99, or this floor (other suites share the 2 cores), whichever is larger. */
 const P99_FACTOR = 10;
-const P99_FLOOR_MS = 1000;
+const P99_FLOOR_MS = 2000;
 /** Heap + buffers the server may still retain after an attack (GC'd), over its retained size before. */
 const RETAINED_BOUND_MB = 32;
 
@@ -25,7 +25,7 @@ interface Outcome {
   retainedGrowthMb: number;
 }
 
-describe('HTTP/2 floods: the server keeps serving, closes the attacker with the right code', () => {
+describe('HTTP/2 floods: the server keeps serving, closes the attacker with the right code', { timeout: 90_000 }, () => {
   let server: RunningServer;
   let baseline: LatencyReport;
   const report: Record<string, unknown> = {};
@@ -105,7 +105,7 @@ describe('HTTP/2 floods: the server keeps serving, closes the attacker with the 
   test('a million 1-byte DATA frames: GOAWAY ENHANCE_YOUR_CALM "too_many_small_frames"', async () => {
     const outcome = await underAttack('tiny-data', { durationMs: 10_000, count: 1_000_000 });
     assertCalmed(outcome.attack, 'too_many_small_frames');
-    // The bucket holds 10_000 small frames: the attacker got nowhere near its million.
+    // The bucket holds 5_000 small frames: the attacker got nowhere near its million.
     const [c] = outcome.attack.connections;
     assert.ok(c!.sent === 1_000_000 || c!.closedAfterMs! < 5000, `closed after ${c!.closedAfterMs} ms`);
     assertServed(outcome);

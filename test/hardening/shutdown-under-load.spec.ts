@@ -30,7 +30,7 @@ function call(session: ClientHttp2Session, kind: CallEnd['kind'], path: string, 
   });
 }
 
-describe('shutdown under load', () => {
+describe('shutdown under load', { timeout: 90_000 }, () => {
   test(`app.close() with ${UNARY} unary calls and ${STREAMS} streams in flight: unary finish, streams end UNAVAILABLE, none without status`, async () => {
     probe.reset();
     const server = await startEchoServer({ gracefulShutdownTimeout: GRACE_MS });

@@ -13,7 +13,7 @@ import { measureLatency, type LatencyReport } from './helpers/latency-probe.js';
 const MAX_BUFFERED = 1024 * 1024;
 const STREAMS = 50;
 
-describe('a client that never reads (zero window), header blocks at the limit', () => {
+describe('a client that never reads (zero window), header blocks at the limit', { timeout: 90_000 }, () => {
   let server: RunningServer;
   let baseline: LatencyReport;
 
@@ -42,7 +42,7 @@ describe('a client that never reads (zero window), header blocks at the limit', 
     assert.equal(result.statuses.length, STREAMS, 'every stream finished once the client read');
     assert.deepEqual(new Set(result.statuses), new Set(['8']), `statuses ${result.statuses.join(',')}`);
     assert.equal(during!.errors, 0);
-    assert.ok(during!.p99 <= Math.max(baseline.p99 * 10, 1000), `p99 ${during!.p99} ms (baseline ${baseline.p99})`);
+    assert.ok(during!.p99 <= Math.max(baseline.p99 * 10, 2000), `p99 ${during!.p99} ms (baseline ${baseline.p99})`);
     console.log(JSON.stringify({ zeroWindowObservable: { streams: STREAMS, retainedMb: Math.round(held * 10) / 10, p99: during!.p99, baselineP99: baseline.p99 } }));
   });
 

@@ -42,7 +42,7 @@ function echo(address: string, options: SecureClientSessionOptions): Promise<str
   });
 }
 
-describe('TLS: 1.2+ only, mutual TLS, handshake failures do not crash', { skip: hasOpenssl() ? false : 'openssl not available' }, () => {
+describe('TLS: 1.2+ only, mutual TLS, handshake failures do not crash', { timeout: 90_000, skip: hasOpenssl() ? false : 'openssl not available' }, () => {
   let pki: TestPki;
   let server: RunningServer;
   let mtls: RunningServer;

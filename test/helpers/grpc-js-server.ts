@@ -126,7 +126,14 @@ export async function startGrpcJsServer(port = 0, options: grpc.ServerOptions = 
     address: `127.0.0.1:${bound}`,
     port: bound,
     probe,
-    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    // Graceful first; whatever still runs after a second is cut (tests never wait on stragglers).
+    close: () => new Promise<void>((resolve) => {
+      const force = setTimeout(() => server.forceShutdown(), 1000);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    }),
   };
 }
 

@@ -14,13 +14,15 @@ import {
   LARGE_RESPONSE,
   PING_PONG_REQUEST_SIZES,
   SERVER_STREAMING_SIZES,
+  SLEEPING_DEADLINE_MS,
   SPECIAL_STATUS_MESSAGE,
   Status,
   STATUS_MESSAGE,
+  UPLINK_HOLD_MS,
   zeros,
 } from './harness/interop-data.js';
 import { describeInterop } from './harness/suite.js';
-import { expectServerAbort } from './harness/observer.js';
+import { expectServerAbort, TAG_KEY } from './harness/observer.js';
 import { startWireTap, type TappedStream, type WireTap } from './harness/wire-tap.js';
 import { grpc, GRPC_JS_GZIP, GRPC_JS_NO_COMPRESS, grpcJsCollect, grpcJsUnary, grpcTesting, nextMessage } from './peers/grpc-js.js';
 import { nestObserver, startNestTestService, type RunningNestTestService } from './servers/nest-test-service.js';
@@ -152,7 +154,7 @@ describeInterop<Ctx>('grpc-js-client', {
       await expectServerAbort(nestObserver, seen, [Status.CANCELLED]);
     },
 
-    async timeout_on_sleeping_server({ client }) {
+    async timeout_on_sleeping_server({ client, tap }) {
       // As described: a 1 ms deadline.
       const call = client.fullDuplexCall({ deadline: deadlineIn(1) });
       const result = grpcJsCollect(call);
@@ -161,13 +163,17 @@ describeInterop<Ctx>('grpc-js-client', {
       // And the server side: a call that reached the handler, which then sleeps (no response
       // parameters, no half-close) until the deadline - the handler must be told and stop.
       nestObserver.reset();
-      const sleeping = client.fullDuplexCall({ deadline: deadlineIn(300) });
+      const tagged = new grpc.Metadata();
+      tagged.set(TAG_KEY, 'sleeping');
+      const sleeping = client.fullDuplexCall(tagged, { deadline: deadlineIn(SLEEPING_DEADLINE_MS) });
       const sleepingResult = grpcJsCollect(sleeping);
       sleeping.write({ payload: { body: zeros(27_182) } });
-      const seen = await nestObserver.started('FullDuplexCall');
+      const seen = await nestObserver.started('FullDuplexCall', 'sleeping');
+      // A slow uplink from here on: the client's RST_STREAM at its deadline reaches the server
+      // only after the server's own deadline (from grpc-timeout) must have fired.
+      tap.holdUpstream(UPLINK_HOLD_MS);
       assert.equal((await sleepingResult).error?.code, Status.DEADLINE_EXCEEDED);
-      // The server's own deadline timer and the client's RST_STREAM race; either code is right.
-      await expectServerAbort(nestObserver, seen, [Status.DEADLINE_EXCEEDED, Status.CANCELLED]);
+      await expectServerAbort(nestObserver, seen, [Status.DEADLINE_EXCEEDED]);
     },
 
     async custom_metadata({ client }) {

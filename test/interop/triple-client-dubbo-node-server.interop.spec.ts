@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import type { TripleClientOptions } from '../../lib/index.js';
 import { startTripleClients, stopTripleClients, tripleClientCases, type TripleCaseCtx } from './clients/triple-client-cases.js';
-import { Status } from './harness/interop-data.js';
+import { DUBBO_GROUP, DUBBO_VERSION, Status } from './harness/interop-data.js';
 import type { CaseId } from './harness/matrix.js';
 import type { ServerObserver } from './harness/observer.js';
 import { describeInterop, type CaseFn } from './harness/suite.js';
-import { DUBBO_GROUP, DUBBO_VERSION, startDubboTestService, type RunningDubboTestService } from './servers/dubbo-node-test-service.js';
+import { startDubboTestService, type RunningDubboTestService } from './servers/dubbo-node-test-service.js';
 
 /**
  * TripleClient against a TestService on @apachedubbo/dubbo-node 3.0.0-alpha, the Dubbo
@@ -16,8 +16,6 @@ import { DUBBO_GROUP, DUBBO_VERSION, startDubboTestService, type RunningDubboTes
 interface DubboCtx extends TripleCaseCtx {
   versioned: ServerObserver;
 }
-
-let peer: RunningDubboTestService | undefined;
 
 /** The shared cases, plus: the dubbo server saw the content type this peer column claims. */
 function cases(contentType: RegExp): Partial<Record<CaseId, CaseFn<DubboCtx>>> {
@@ -48,32 +46,30 @@ function cases(contentType: RegExp): Partial<Record<CaseId, CaseFn<DubboCtx>>> {
   };
 }
 
-function suite(id: string, port: () => number, clientOptions: Partial<TripleClientOptions>, wire: 'grpc' | 'triple', contentType: RegExp): void {
+function suite(id: string, port: (dubbo: RunningDubboTestService) => number, clientOptions: Partial<TripleClientOptions>, wire: 'grpc' | 'triple', contentType: RegExp): void {
   let dubbo: RunningDubboTestService | undefined;
   describeInterop<DubboCtx>(id, {
     async setup() {
-      dubbo = peer ??= await startDubboTestService();
+      dubbo = await startDubboTestService();
       const ctx = await startTripleClients({
         host: dubbo.host,
-        port: port(),
+        port: port(dubbo),
         observer: dubbo.observer,
         clientOptions,
         wire,
         // dubbo-js aborts ctx.signal with a DubboError: Canceled / DeadlineExceeded
-        abortCodes: { cancel: [Status.CANCELLED], deadline: [Status.DEADLINE_EXCEEDED, Status.CANCELLED] },
+        abortCodes: { cancel: [Status.CANCELLED], deadline: [Status.DEADLINE_EXCEEDED] },
       });
       return { ...ctx, versioned: dubbo.versioned };
     },
     async teardown(ctx) {
       await stopTripleClients(ctx);
+      await dubbo?.close();
     },
     cases: cases(contentType),
   });
 }
 
-suite('dubbo-node-server-triple-json-h2c', () => peer!.h2Port, { protocol: 'triple', codec: 'json', httpVersion: '2' }, 'triple', /^application\/json/);
-suite('dubbo-node-server-triple-proto-h1', () => peer!.h1Port, { protocol: 'triple', codec: 'proto', httpVersion: '1.1' }, 'triple', /^application\/proto/);
-suite('dubbo-node-server-grpc', () => peer!.h2Port, { protocol: 'grpc' }, 'grpc', /^application\/grpc/);
-
-// One dubbo-node server for the three columns; closed when the file's tests are done.
-process.once('beforeExit', () => void peer?.close());
+suite('dubbo-node-server-triple-json-h2c', (d) => d.h2Port, { protocol: 'triple', codec: 'json', httpVersion: '2' }, 'triple', /^application\/json/);
+suite('dubbo-node-server-triple-proto-h1', (d) => d.h1Port, { protocol: 'triple', codec: 'proto', httpVersion: '1.1' }, 'triple', /^application\/proto/);
+suite('dubbo-node-server-grpc', (d) => d.h2Port, { protocol: 'grpc' }, 'grpc', /^application\/grpc/);

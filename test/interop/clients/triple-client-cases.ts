@@ -20,14 +20,16 @@ import {
   LARGE_RESPONSE,
   PING_PONG_REQUEST_SIZES,
   SERVER_STREAMING_SIZES,
+  SLEEPING_DEADLINE_MS,
   SPECIAL_STATUS_MESSAGE,
   Status,
   STATUS_MESSAGE,
+  UPLINK_HOLD_MS,
   TEST_PROTO_PATH,
   zeros,
 } from '../harness/interop-data.js';
 import type { CaseId } from '../harness/matrix.js';
-import { expectServerAbort, type ServerObserver } from '../harness/observer.js';
+import { expectServerAbort, TAG_KEY, type ServerObserver } from '../harness/observer.js';
 import type { CaseFn } from '../harness/suite.js';
 import { startWireTap, type TappedStream, type WireTap } from '../harness/wire-tap.js';
 
@@ -260,8 +262,11 @@ export const tripleClientCases: Partial<Record<CaseId, CaseFn<TripleCaseCtx>>> =
       assert.equal(quick.code, Status.DEADLINE_EXCEEDED);
       observer.reset();
       tap.clear();
-      const sleeping = failure(stub.fullDuplexCall(openStream(stop.signal, request), { ...callOptions, timeout: 300 }));
-      const seen = await observer.started('FullDuplexCall');
+      const sleeping = failure(stub.fullDuplexCall(openStream(stop.signal, request), { ...callOptions, timeout: SLEEPING_DEADLINE_MS, metadata: { [TAG_KEY]: 'sleeping' } }));
+      const seen = await observer.started('FullDuplexCall', 'sleeping');
+      // A slow uplink: the client's RST_STREAM reaches the server only after the server's own
+      // deadline (from grpc-timeout) must have fired, so the server-side outcome is deterministic.
+      tap.holdUpstream(UPLINK_HOLD_MS);
       assert.equal((await sleeping).code, Status.DEADLINE_EXCEEDED);
       await waitForReset(tap);
       await expectServerAbort(observer, seen, abortCodes.deadline);

@@ -23,9 +23,21 @@ export const ECHO_INITIAL_VALUE = 'test_initial_metadata_value';
 export const ECHO_TRAILING_KEY = 'x-grpc-test-echo-trailing-bin';
 export const ECHO_TRAILING_VALUE = Buffer.from([0xab, 0xab, 0xab]);
 
+/** The Dubbo group and version under which the servers register TestService a second time. */
+export const DUBBO_GROUP = 'interop';
+export const DUBBO_VERSION = '1.0.0';
+
 export const STATUS_MESSAGE = 'test status message';
 /** special_status_message, byte for byte. */
 export const SPECIAL_STATUS_MESSAGE = '\t\ntest with whitespace\r\nand Unicode BMP \u263A and non-BMP \u{1F608}\t\n';
+
+/**
+ * timeout_on_sleeping_server's server-side step uses a 300 ms deadline and then stalls the
+ * uplink this long, so the server's own deadline fires well before the client's RST_STREAM
+ * reaches it, even on a loaded machine.
+ */
+export const SLEEPING_DEADLINE_MS = 300;
+export const UPLINK_HOLD_MS = 1000;
 
 export function zeros(n: number): Buffer {
   return Buffer.alloc(n);

@@ -6,8 +6,9 @@ export const KNOWN_FAILING_PATH = join(process.cwd(), 'test/interop/known-failin
 
 /**
  * One row of known-failing.md.
- * - `kind` `gap:<id>`: a documented limitation; the case must fail with a {@link KnownGap} of
- *   that id, and any other failure still fails the suite.
+ * - `kind` `gap:<id>` (or `gap:<id>+<id>` when a case hits several): documented limitations; the
+ *   case must fail with a {@link KnownGap} of exactly those ids, and any other failure still
+ *   fails the suite.
  * - `kind` `pending`: waits for work in progress elsewhere; any failure is accepted.
  * Either way a listed case that passes fails the suite, so the list cannot go stale.
  */
@@ -29,11 +30,6 @@ export class KnownGap extends Error {
   }
 }
 
-/** Asserts `condition`; when it does not hold, the failure is the documented gap `gap`. */
-export function gapUnless(condition: boolean, gap: string, message: string): void {
-  if (!condition) throw new KnownGap(gap, message);
-}
-
 /**
  * Reads the table rows `| peer | case | kind | reason |` of known-failing.md; other lines
  * (prose, the header and separator rows) are ignored. Throws on a malformed row.
@@ -47,7 +43,7 @@ export function parseKnownFailing(markdown: string): KnownFailure[] {
     if (cells[0] === 'peer' || /^:?-+:?$/.test(cells[0] ?? '')) continue;
     if (cells.length !== 4 || cells.some((c) => c === '')) throw new Error(`known-failing.md: malformed row: ${line}`);
     const [peer, testCase, kind, reason] = cells.map((c) => c.replace(/^`(.*)`$/, '$1')) as [string, string, string, string];
-    if (kind !== 'pending' && !/^gap:[a-z0-9-]+$/.test(kind)) throw new Error(`known-failing.md: kind must be "pending" or "gap:<id>": ${line}`);
+    if (kind !== 'pending' && !/^gap:[a-z0-9-]+(\+[a-z0-9-]+)*$/.test(kind)) throw new Error(`known-failing.md: kind must be "pending" or "gap:<id>[+<id>...]": ${line}`);
     rows.push({ peer, case: testCase, kind, reason });
   }
   return rows;
@@ -65,17 +61,19 @@ export function acceptsFailure(entry: KnownFailure, error: unknown): boolean {
 
 /**
  * Collects gap assertions so a case runs all of its steps (every non-gap assertion still
- * counts) and reports the first documented gap at the end.
+ * counts) and, at the end, fails with every documented gap it hit, as one KnownGap whose id is
+ * the ids in order of occurrence joined by `+` (known-failing.md lists exactly that).
  */
 export class Gaps {
-  private first: KnownGap | undefined;
+  private readonly hit: Array<{ gap: string; message: string }> = [];
 
   check(condition: boolean, gap: string, message: string): void {
-    if (!condition && !this.first) this.first = new KnownGap(gap, message);
+    if (!condition && !this.hit.some((h) => h.gap === gap)) this.hit.push({ gap, message });
   }
 
-  /** Throws the first gap hit, if any. */
+  /** Throws the gaps hit, if any. */
   done(): void {
-    if (this.first) throw this.first;
+    if (this.hit.length === 0) return;
+    throw new KnownGap(this.hit.map((h) => h.gap).join('+'), this.hit.map((h) => h.message).join('; '));
   }
 }

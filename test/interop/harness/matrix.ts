@@ -99,6 +99,31 @@ export const PEERS: readonly PeerDeclaration[] = [
     cases: UNARY_CASES,
   },
   {
+    id: 'dubbo-node-client-triple-json-h1',
+    peer: '@apachedubbo/dubbo-node client',
+    direction: 'server',
+    protocol: 'Triple unary, JSON, HTTP/1.1',
+    spec: 'dubbo-node-client.interop.spec.js',
+    cases: [...UNARY_CASES, 'dubbo_group_version'],
+  },
+  {
+    id: 'dubbo-node-client-triple-proto-h2c',
+    peer: '@apachedubbo/dubbo-node client',
+    direction: 'server',
+    protocol: 'Triple unary, proto, h2c',
+    spec: 'dubbo-node-client.interop.spec.js',
+    cases: [...UNARY_CASES, 'dubbo_group_version'],
+  },
+  {
+    id: 'dubbo-node-client-grpc',
+    peer: '@apachedubbo/dubbo-node client',
+    direction: 'server',
+    protocol: 'gRPC, proto, h2c',
+    spec: 'dubbo-node-client.interop.spec.js',
+    // dubbo-js sends tri-service-group/-version only on its Triple transport, so no dubbo_group_version here.
+    cases: GRPC_CASES,
+  },
+  {
     id: 'grpc-js-server',
     peer: '@grpc/grpc-js server',
     direction: 'client',
@@ -136,7 +161,7 @@ export const PEERS: readonly PeerDeclaration[] = [
     direction: 'client',
     protocol: 'gRPC, proto, h2c',
     spec: 'triple-client-dubbo-node-server.interop.spec.js',
-    cases: GRPC_CASES,
+    cases: [...GRPC_CASES, 'dubbo_group_version'],
   },
 ];
 

@@ -17,9 +17,14 @@ export interface ObservedCall {
   aborted: number | string | undefined;
   /** The handler's work ended (finalize / finally / 'cancelled' cleanup ran). */
   stopped: boolean;
+  /** The request's `x-interop-tag` metadata, which lets a case find its own call among stragglers. */
+  tag?: string;
   /** How the call came in, as far as the server can tell. */
   via?: { protocol?: string; httpVersion?: string; codec?: string; contentType?: string };
 }
+
+/** Request metadata key a case may set so the server-side record of its call can be told apart. */
+export const TAG_KEY = 'x-interop-tag';
 
 export class ServerObserver {
   calls: ObservedCall[] = [];
@@ -34,9 +39,12 @@ export class ServerObserver {
     return call;
   }
 
-  /** The last call of `method`, if any. */
-  last(method: string): ObservedCall | undefined {
-    for (let i = this.calls.length - 1; i >= 0; i--) if (this.calls[i]!.method === method) return this.calls[i];
+  /** The last call of `method` (with `tag`, when given), if any. */
+  last(method: string, tag?: string): ObservedCall | undefined {
+    for (let i = this.calls.length - 1; i >= 0; i--) {
+      const call = this.calls[i]!;
+      if (call.method === method && (tag === undefined || call.tag === tag)) return call;
+    }
     return undefined;
   }
 
@@ -49,10 +57,10 @@ export class ServerObserver {
     }
   }
 
-  /** Waits for a call of `method` to have started on the server; returns it. */
-  async started(method: string, ms = 3000): Promise<ObservedCall> {
-    await this.waitFor(`a ${method} call starting`, () => this.last(method) !== undefined, ms);
-    return this.last(method)!;
+  /** Waits for a call of `method` (tagged `tag`, when given) to have started on the server; returns it. */
+  async started(method: string, tag?: string, ms = 3000): Promise<ObservedCall> {
+    await this.waitFor(`a ${method} call${tag ? ` tagged ${tag}` : ''} starting`, () => this.last(method, tag) !== undefined, ms);
+    return this.last(method, tag)!;
   }
 }
 

@@ -38,6 +38,11 @@ export interface WireTap {
   readonly bytes: { up: number; down: number };
   /** Forgets what was seen (call before the call under test). */
   clear(): void;
+  /**
+   * Holds every byte client -> server for `ms` (then forwards them in order): a slow uplink.
+   * Used to let a server's own deadline fire before the client's RST_STREAM can reach it.
+   */
+  holdUpstream(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -130,6 +135,8 @@ export async function startWireTap(target: { host: string; port: number }): Prom
   let streams: TappedStream[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
+  let heldUntil = 0;
+  const flushers = new Set<() => void>();
   const server: Server = createServer((client) => {
     const connection = ++connections;
     const byId = new Map<number, TappedStream>();
@@ -152,7 +159,17 @@ export async function startWireTap(target: { host: string; port: number }): Prom
       s.on('close', () => sockets.delete(s));
       s.on('error', () => undefined);
     }
+    const held: Buffer[] = [];
+    const flush = (): void => {
+      for (const chunk of held.splice(0)) forwardUp(chunk);
+    };
+    flushers.add(flush);
+    client.on('close', () => flushers.delete(flush));
     client.on('data', (chunk: Buffer) => {
+      if (Date.now() < heldUntil || held.length > 0) held.push(chunk);
+      else forwardUp(chunk);
+    });
+    const forwardUp = (chunk: Buffer): void => {
       bytes.up += chunk.length;
       upstream.write(chunk);
       if (mode === 'sniff') {
@@ -166,7 +183,7 @@ export async function startWireTap(target: { host: string; port: number }): Prom
         return;
       }
       if (mode === 'h2') up.push(chunk);
-    });
+    };
     upstream.on('data', (chunk: Buffer) => {
       bytes.down += chunk.length;
       client.write(chunk);
@@ -188,6 +205,13 @@ export async function startWireTap(target: { host: string; port: number }): Prom
       streams = [];
       bytes.up = 0;
       bytes.down = 0;
+    },
+    holdUpstream(ms: number) {
+      heldUntil = Date.now() + ms;
+      setTimeout(() => {
+        heldUntil = 0;
+        for (const flush of flushers) flush();
+      }, ms).unref();
     },
     close() {
       for (const s of sockets) s.destroy();

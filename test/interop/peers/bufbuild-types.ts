@@ -100,8 +100,3 @@ export function serviceType(name: string): ServiceType {
 export const TestServiceType = serviceType('grpc.testing.TestService');
 export const UnimplementedServiceType = serviceType('grpc.testing.UnimplementedService');
 
-/** A message type by full name (e.g. for building requests). */
-export function message(name: string): MessageType {
-  return messageType(root.lookupType(name));
-}
-

@@ -3,13 +3,11 @@ import { createServer as createH2Server, type Http2Server, type Http2Session } f
 import type { AddressInfo, Socket } from 'node:net';
 import { DubboError } from '@apachedubbo/dubbo';
 import { dubboNodeAdapter } from '@apachedubbo/dubbo-node';
+import { DUBBO_GROUP, DUBBO_VERSION } from '../harness/interop-data.js';
 import { ServerObserver } from '../harness/observer.js';
 import { TestServiceType } from '../peers/bufbuild-types.js';
 import { createEsTestServiceImpl, type EsHandlerContext } from './es-test-service-impl.js';
 
-/** The Dubbo group and version the second registration of TestService is served under. */
-export const DUBBO_GROUP = 'interop';
-export const DUBBO_VERSION = '1.0.0';
 
 /**
  * grpc.testing.TestService on @apachedubbo/dubbo-node 3.0.0-alpha (dubbo-js), every protocol it

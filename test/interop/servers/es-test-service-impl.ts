@@ -1,5 +1,5 @@
 import { ECHO_INITIAL_KEY, ECHO_TRAILING_KEY } from '../harness/interop-data.js';
-import type { ObservedCall, ServerObserver } from '../harness/observer.js';
+import { TAG_KEY, type ObservedCall, type ServerObserver } from '../harness/observer.js';
 
 /**
  * The part of a connect-es style handler context (connect-node v1, and dubbo-node 3.0.0-alpha,
@@ -35,6 +35,7 @@ export function createEsTestServiceImpl(observer: ServerObserver, flavour: EsFla
   const watch = (method: string, ctx: EsHandlerContext): ObservedCall => {
     const call = observer.start(method);
     call.via = { contentType: ctx.requestHeader.get('content-type') ?? undefined };
+    call.tag = ctx.requestHeader.get(TAG_KEY) ?? undefined;
     ctx.signal.addEventListener(
       'abort',
       () => {

@@ -1,5 +1,5 @@
 import { ECHO_INITIAL_KEY, ECHO_TRAILING_KEY, sleep } from '../harness/interop-data.js';
-import { ServerObserver, type ObservedCall } from '../harness/observer.js';
+import { ServerObserver, TAG_KEY, type ObservedCall } from '../harness/observer.js';
 import { grpc, grpcTesting } from '../peers/grpc-js.js';
 
 /**
@@ -50,6 +50,8 @@ export async function startGrpcJsTestService(): Promise<RunningGrpcJsTestService
   const server = new grpc.Server();
   const watch = (method: string, call: Call): ObservedCall => {
     const seen = observer.start(method);
+    const tag = call.metadata.get(TAG_KEY)[0];
+    if (typeof tag === 'string') seen.tag = tag;
     call.on('cancelled', () => {
       seen.aborted = 'cancelled';
       seen.stopped = true;

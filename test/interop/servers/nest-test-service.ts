@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { concat, concatMap, defer, EMPTY, finalize, from, map, Observable, of, reduce, tap, timer, toArray } from 'rxjs';
-import { TripleContext, TripleException, TripleMethod, TripleServer, TripleStreamMethod, type TripleServerOptions } from '../../../lib/index.js';
-import { ECHO_INITIAL_KEY, ECHO_TRAILING_KEY, GRPC_TESTING_DIR, TEST_PROTO_PATH } from '../harness/interop-data.js';
-import { ServerObserver, type ObservedCall } from '../harness/observer.js';
+import { TripleContext, TripleException, TripleMethod, TripleServer, TripleService, TripleStreamMethod, type TripleServerOptions } from '../../../lib/index.js';
+import { DUBBO_GROUP, DUBBO_VERSION, ECHO_INITIAL_KEY, ECHO_TRAILING_KEY, GRPC_TESTING_DIR, TEST_PROTO_PATH } from '../harness/interop-data.js';
+import { ServerObserver, TAG_KEY, type ObservedCall } from '../harness/observer.js';
 
 /** Message shapes as the server's loader presents them (lowerCamel fields, bytes as Buffer). */
 interface Payload {
@@ -44,11 +44,15 @@ interface StreamingOutputCallResponse {
 
 /** What the Nest TestService saw (one process-wide instance; specs reset it per case). */
 export const nestObserver = new ServerObserver();
+/** What the TestService registered under {@link DUBBO_GROUP} / {@link DUBBO_VERSION} saw. */
+export const nestVersionedObserver = new ServerObserver();
 
 /** Starts watching a call: the abort reason from ctx.signal, as the status code it carries. */
-function watch(method: string, ctx: TripleContext): ObservedCall {
-  const call = nestObserver.start(method);
+function watch(method: string, ctx: TripleContext, observer = nestObserver): ObservedCall {
+  const call = observer.start(method);
   call.via = { protocol: ctx.protocol, httpVersion: ctx.httpVersion, codec: ctx.getCallContext().codec };
+  const tag = ctx.metadata.get(TAG_KEY);
+  if (typeof tag === 'string') call.tag = tag;
   ctx.signal.addEventListener(
     'abort',
     () => {
@@ -175,6 +179,26 @@ export class NestTestServiceController {
   }
 }
 
+/**
+ * EmptyCall and UnaryCall again, for Dubbo group/version routing: calls carrying
+ * `tri-service-group: interop` and `tri-service-version: 1.0.0` reach these.
+ */
+@TripleService({ name: 'TestService', group: DUBBO_GROUP, version: DUBBO_VERSION })
+export class NestVersionedTestServiceController {
+  @TripleMethod()
+  emptyCall(_request: object, ctx: TripleContext): object {
+    watch('EmptyCall', ctx, nestVersionedObserver).stopped = true;
+    return {};
+  }
+
+  @TripleMethod()
+  unaryCall(request: SimpleRequest, ctx: TripleContext): object {
+    const call = watch('UnaryCall', ctx, nestVersionedObserver);
+    call.stopped = true;
+    return { payload: payload(request.responseSize ?? 0) };
+  }
+}
+
 export interface RunningNestTestService {
   app: INestMicroservice;
   server: TripleServer;
@@ -187,7 +211,7 @@ export interface RunningNestTestService {
 
 /** A real Nest microservice on TripleServer serving grpc.testing.TestService on 127.0.0.1. */
 export async function startNestTestService(options: Partial<TripleServerOptions> = {}): Promise<RunningNestTestService> {
-  @Module({ controllers: [NestTestServiceController] })
+  @Module({ controllers: [NestTestServiceController, NestVersionedTestServiceController] })
   class InteropModule {}
   const server = new TripleServer({
     url: '127.0.0.1:0',
