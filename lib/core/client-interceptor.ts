@@ -47,7 +47,7 @@ export interface ClientCallOutcome {
  * reaching into grpc-js channel options. Runs once per call, outside retries.
  *
  * - `before` runs in array order before anything is sent; it may change metadata and options
- *   or throw (a TripleError, or anything, which becomes its code / CANCELLED) to fail the call.
+ *   or throw to fail the call: a TripleError keeps its code, anything else becomes UNKNOWN.
  * - `after` runs in reverse order once the call has its final status. It only observes:
  *   whatever it throws is ignored, so an observer cannot turn a success into a failure.
  */

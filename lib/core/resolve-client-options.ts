@@ -110,7 +110,10 @@ function oneOf<T extends string>(name: string, value: T | undefined, allowed: re
   return value;
 }
 
-/** Timer-backed values must fit setTimeout (2^31-1 ms); larger ones would fire at once. */
+/**
+ * Timer-backed values must fit setTimeout (2^31-1 ms; larger ones would fire at once), and
+ * sizes beyond 2^31-1 bytes mean "unlimited" anyway (gRPC's int32 limits): both are clamped.
+ */
 const MAX_TIMER_MS = 0x7fffffff;
 
 function positive(name: string, value: number | undefined, fallback: number): number {

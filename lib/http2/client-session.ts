@@ -1,4 +1,5 @@
 import type { ClientHttp2Session, OutgoingHttpHeaders } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { ClientRequestInit } from '../core/client-call.js';
 import type { ClientTlsOptions } from '../core/client-options.js';
 import type { TripleError } from '../core/triple-error.js';
@@ -49,6 +50,7 @@ export class ClientSession {
   private goawayLastStreamId = Infinity;
   private readonly calls = new Set<H2ClientCall>();
   private readonly session: ClientHttp2Session;
+  private readonly socket: Socket;
   private keepalive: ClientKeepalive | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Settles once the session emitted 'close'. */
@@ -59,10 +61,18 @@ export class ClientSession {
     private readonly options: ClientSessionOptions,
     private readonly events: ClientSessionEvents,
   ) {
-    const session = (this.session = connectSession(endpoint, options.tls));
+    const { session, socket } = connectSession(endpoint, options.tls);
+    this.session = session;
+    this.socket = socket;
+    // Make sure a failed socket ends the session (see DialedSession.socket).
+    socket.on('error', (error) => {
+      this.error ??= error;
+      setImmediate(() => socket.destroy());
+    });
     this.timer = setTimeout(() => {
       this.error = connectionError(`connecting to ${endpoint.key} timed out after ${options.connectTimeoutMs} ms`);
       session.destroy();
+      socket.destroy();
     }, options.connectTimeoutMs);
     this.timer.unref();
     session.once('remoteSettings', this.onRemoteSettings);
@@ -123,6 +133,7 @@ export class ClientSession {
     this.stopTimers();
     for (const call of this.calls) call.cancel(reason);
     this.session.destroy();
+    this.socket.destroy();
   }
 
   /** Stops the timers and lets in-flight calls finish before the session closes. */
@@ -140,6 +151,7 @@ export class ClientSession {
     this.keepalive = new ClientKeepalive(this.session, this.options.keepalive, () => this.active, () => {
       this.error = connectionError(`no PING ack from ${this.endpoint.key} within ${this.options.keepalive.timeoutMs} ms`);
       this.session.destroy();
+      this.socket.destroy();
     });
     this.events.onReady(this);
     if (this.active === 0) this.becomeIdle();

@@ -1,5 +1,6 @@
 import type { ClientCall, ClientConnector, ClientRequestInit, ConnectorState } from '../core/client-call.js';
-import type { TripleError } from '../core/triple-error.js';
+import { Code } from '../core/code.js';
+import { TripleError } from '../core/triple-error.js';
 import type { AddressResolver } from './address-resolver.js';
 import { connectionError } from './h2-error.js';
 import { Http2SessionManager, type SessionManagerOptions } from './session-manager.js';
@@ -97,7 +98,7 @@ export class Http2LoadBalancer implements ClientConnector {
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         this.waiters.delete(waiter);
-        reject(signal.reason);
+        reject(this.explainTimeout(signal.reason));
       };
       const waiter: PickWaiter = {
         waitForReady,
@@ -107,6 +108,13 @@ export class Http2LoadBalancer implements ClientConnector {
       signal.addEventListener('abort', onAbort);
       this.waiters.add(waiter);
     });
+  }
+
+  /** A deadline that passed while no address was ready says why nothing was ready. */
+  private explainTimeout(reason: unknown): unknown {
+    const last = this.managers.find((m) => m.lastError)?.lastError ?? this.resolveError;
+    if (!(reason instanceof TripleError) || reason.code !== Code.DEADLINE_EXCEEDED || !last) return reason;
+    return new TripleError(Code.DEADLINE_EXCEEDED, `${reason.rawMessage} while waiting for a connection; last error: ${last.rawMessage}`, { cause: last });
   }
 
   /** A ready manager, an error to fail with, or undefined to wait. */

@@ -147,7 +147,10 @@ export class TripleClientTransport implements ClientTransport {
         if (scope.reason) throw scope.reason;
         return await attempt(init);
       } catch (e) {
-        const error = scope.reason ?? toClientError(e);
+        // Once the call's own scope ended (deadline, cancel) that is the outcome; an attempt error
+        // with the same code is kept because it may say more (e.g. why no connection was ready).
+        const attemptError = toClientError(e);
+        const error = scope.reason && scope.reason.code !== attemptError.code ? scope.reason : attemptError;
         const retry = counter.attempts < policy.maxAttempts && !scope.reason && !this.closeController.signal.aborted
           && shouldRetry({ error, ...state }, method.idempotency, policy);
         if (!retry) throw error;
