@@ -13,20 +13,21 @@ import { median, sleep } from './common/stats.js';
 import { encodeFrame } from './common/wire.js';
 import type { LoadSpec, StreamRun } from './load/h2-client.js';
 import type { ClientSpec } from './load/client-side.js';
-import { CLIENTS, SERVERS, type ClientName, type Measure, type ServerName } from './runner/figures.js';
+import { CLIENTS, SERVERS, type Measure, type ServerName } from './runner/figures.js';
 import { ensureH2load, runH2load } from './runner/h2load.js';
 import { cpuSecondsOf, machineCpu, memoryOf, nextJson, pinned, runJson, start, stop, type Pinning } from './runner/procs.js';
 import { ServerProc } from './runner/server-proc.js';
 import { evaluateTargets, renderReport, updateReadme, type BenchReport } from './runner/report.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--servers triple,nest-grpc,raw-h2]
-                      [--skip figures] [--profile] [--readme]
+                      [--skip groups] [--profile] [--readme] [--from results.json]
   --quick     1 round, shorter durations (development)
   --rounds N  rounds per figure (default 3; the table shows medians)
   --servers   only these servers (ratios need all three)
   --skip      comma-separated groups to skip: h2load,latency,streams,hold,client
   --profile   run the servers under node --cpu-prof (profiles in bench/results/profiles)
-  --readme    write the table into README.md between <!-- bench:start --> and <!-- bench:end -->`;
+  --readme    write the table into README.md between <!-- bench:start --> and <!-- bench:end -->
+  --from F    measure nothing: print (and with --readme, write) the report saved in F`;
 
 interface Config {
   quick: boolean;
@@ -107,7 +108,6 @@ class Runner {
   readonly serverResults: Record<string, Record<string, Measure>> = {};
   readonly clientResults: Record<string, Record<string, Measure>> = {};
   readonly linearity: Record<string, Record<string, number | null>> = {};
-  readonly notes: string[] = [];
 
   constructor(private readonly cfg: Config) {
     this.h2load = cfg.skip.has('h2load') ? '' : ensureH2load(log);
@@ -356,8 +356,24 @@ function rates(runs: StreamRun[], rate: (r: StreamRun) => number): Measure {
   return { median: median(values), rounds: values, partial, note: partial ? `cut after ${runs.find((r) => !r.complete)!.seconds.toFixed(1)} s with ${runs.find((r) => !r.complete)!.messages} of ${runs[0]!.count} messages` : undefined };
 }
 
+function writeReadme(text: string): void {
+  const readme = join(REPO_ROOT, 'README.md');
+  writeFileSync(readme, updateReadme(readFileSync(readme, 'utf8'), text));
+  log('README.md updated between <!-- bench:start --> and <!-- bench:end -->');
+}
+
 async function main(): Promise<void> {
-  const cfg = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const from = argv.indexOf('--from');
+  if (from >= 0) {
+    const report = JSON.parse(readFileSync(argv[from + 1]!, 'utf8')) as BenchReport;
+    report.targets = evaluateTargets(report);
+    const text = renderReport(report);
+    process.stdout.write(`${text}\n`);
+    if (argv.includes('--readme')) writeReadme(text);
+    return;
+  }
+  const cfg = parseArgs(argv);
   const startedAt = new Date();
   const cpu0 = machineCpu();
   const load0 = loadavg();
@@ -395,11 +411,7 @@ async function main(): Promise<void> {
   writeFileSync(join(RESULTS_DIR, `bench-${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   log(`results saved to bench/results/bench-${stamp}.json (and latest.json)`);
-  if (cfg.readme) {
-    const readme = join(REPO_ROOT, 'README.md');
-    writeFileSync(readme, updateReadme(readFileSync(readme, 'utf8'), text));
-    log('README.md updated between <!-- bench:start --> and <!-- bench:end -->');
-  }
+  if (cfg.readme) writeReadme(text);
 }
 
 main().catch((e: unknown) => {

@@ -72,12 +72,13 @@ function fmt(v: number, digits: number): string {
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function cell(m: Measure | undefined, def: FigureDef, notes: string[]): string {
+function cell(m: Measure | undefined, def: FigureDef, notes: string[], who: string): string {
   if (!m) return '-';
   if (m.median === null || !Number.isFinite(m.median)) {
-    const short = m.error?.startsWith('not supported') ? 'n/a' : 'error';
-    if (short === 'error') notes.push(`${def.id}: ${m.error}`);
-    return short;
+    if (m.error?.startsWith('not supported')) return 'n/a';
+    if (m.error?.startsWith('streams cut')) return 'cut';
+    notes.push(`${who} ${def.id}: ${m.error}`);
+    return 'error';
   }
   return `${fmt(m.median, def.digits)}${m.partial ? '*' : ''}`;
 }
@@ -103,7 +104,7 @@ export function renderReport(r: BenchReport): string {
     const get = (s: string): Measure | undefined => r.servers[s]?.[def.id];
     if (SERVERS.some((s) => get(s)?.partial)) partial = true;
     const nestRef = def.id === 'unary_json' ? r.servers['nest-grpc']?.unary_tiny : get('nest-grpc');
-    lines.push(`| ${def.label} | ${SERVERS.map((s) => cell(get(s), def, notes)).join(' | ')} | ${ratioCell(get('triple'), nestRef, def.id === 'unary_json' ? ' †' : '')} | ${ratioCell(get('triple'), get('raw-h2'))} |`);
+    lines.push(`| ${def.label} | ${SERVERS.map((s) => cell(get(s), def, notes, s)).join(' | ')} | ${ratioCell(get('triple'), nestRef, def.id === 'unary_json' ? ' †' : '')} | ${ratioCell(get('triple'), get('raw-h2'))} |`);
   }
   lines.push('');
   if (partial) lines.push('\\* cut by the per-call time budget; the rate is over the messages that arrived before the cut (an upper bound when the implementation slows down as it goes).');
@@ -120,7 +121,7 @@ export function renderReport(r: BenchReport): string {
     lines.push(`|---|${CLIENTS.map(() => '---:').join('|')}|---:|---:|`);
     for (const def of CLIENT_FIGURES) {
       const get = (c: string): Measure | undefined => r.clients[c]?.[def.id];
-      lines.push(`| ${def.label} | ${CLIENTS.map((c) => cell(get(c), def, notes)).join(' | ')} | ${ratioCell(get('triple'), get('grpc-js'))} | ${ratioCell(get('triple-iterable'), get('grpc-js'))} |`);
+      lines.push(`| ${def.label} | ${CLIENTS.map((c) => cell(get(c), def, notes, c)).join(' | ')} | ${ratioCell(get('triple'), get('grpc-js'))} | ${ratioCell(get('triple-iterable'), get('grpc-js'))} |`);
     }
   }
   lines.push('');

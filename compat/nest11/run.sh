@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
-rm -rf dist test
+rm -rf dist test sample README.md
 cp -r ../../dist ./dist
-# Fixtures (.proto files, TLS material) are read from <cwd>/test at run time.
+# Fixtures (.proto files), the sample's proto and the README are read from <cwd> at run time.
 ln -s ../../test test
+ln -s ../../sample sample
+ln -s ../../README.md README.md
 echo "Nest $(node -p "require('@nestjs/core/package.json').version") / microservices $(node -p "require('@nestjs/microservices/package.json').version")"
 node ../../scripts/run-tests.mjs dist/test/e2e dist/lib/nest
