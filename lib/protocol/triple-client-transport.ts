@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { newAttemptState, type AttemptInit, type RequestSource, type StreamAttempt } from '../core/client-attempt.js';
 import type { ClientConnector } from '../core/client-call.js';
 import { ClientCallScope } from '../core/client-call-scope.js';
@@ -36,6 +37,9 @@ export class TripleClientTransport implements ClientTransport {
     private readonly options: ResolvedClientOptions,
     private readonly connectors: ClientConnectors,
   ) {
+    // Every in-flight call listens on this signal; thousands of concurrent calls are normal,
+    // so Node's "possible EventTarget memory leak" warning (default limit 10) does not apply.
+    setMaxListeners(0, this.closeController.signal);
     const common = {
       codec: options.codec,
       compression: options.compression,
