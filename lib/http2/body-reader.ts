@@ -8,8 +8,8 @@ import { TripleError } from '../core/triple-error.js';
  * the body is read and discarded, so the response (status, trailers) can still be sent and the
  * peer never sees a reset of a request it was still uploading.
  */
-export function readBody(stream: Readable, wasReset?: () => boolean): AsyncIterable<Uint8Array> {
-  return { [Symbol.asyncIterator]: () => new BodyIterator(stream, wasReset) };
+export function readBody(stream: Readable): AsyncIterable<Uint8Array> {
+  return { [Symbol.asyncIterator]: () => new BodyIterator(stream) };
 }
 
 class BodyIterator implements AsyncIterator<Uint8Array> {
@@ -17,16 +17,7 @@ class BodyIterator implements AsyncIterator<Uint8Array> {
   private error: TripleError | undefined;
   private waiter: (() => void) | undefined;
 
-  /**
-   * @param wasReset HTTP/2 only: node:http2 reports a peer's RST_STREAM on a request that was
-   *   still uploading as 'end' first and 'close' just after, so an 'end' is confirmed one turn
-   *   of the event loop later — if the stream died meanwhile, the request was cancelled, not
-   *   completed, and the handler must see CANCELLED instead of a normally ending stream.
-   */
-  constructor(
-    private readonly stream: Readable,
-    private readonly wasReset?: () => boolean,
-  ) {
+  constructor(private readonly stream: Readable) {
     stream.on('readable', this.wake);
     stream.on('end', this.onEnd);
     stream.on('error', this.onError);
@@ -69,16 +60,8 @@ class BodyIterator implements AsyncIterator<Uint8Array> {
   };
 
   private readonly onEnd = (): void => {
-    if (!this.wasReset) {
-      this.ended = true;
-      this.wake();
-      return;
-    }
-    setImmediate(() => {
-      if (this.wasReset!()) this.error ??= new TripleError(Code.CANCELLED, 'the client cancelled the request stream');
-      else this.ended = true;
-      this.wake();
-    });
+    this.ended = true;
+    this.wake();
   };
 
   private readonly onError = (): void => {
@@ -88,7 +71,7 @@ class BodyIterator implements AsyncIterator<Uint8Array> {
 
   /** 'close' before 'end' means the peer reset the stream mid-request. */
   private readonly onClose = (): void => {
-    if (!this.ended && !this.stream.readableEnded) this.error ??= new TripleError(Code.CANCELLED, 'the client cancelled the request stream');
+    if (!this.ended) this.error ??= new TripleError(Code.CANCELLED, 'the client cancelled the request stream');
     this.wake();
   };
 }

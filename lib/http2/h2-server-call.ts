@@ -43,7 +43,7 @@ export class H2ServerCall implements ServerCall {
   }
 
   get body(): AsyncIterable<Uint8Array> {
-    return readBody(this.stream, this.wasReset);
+    return readBody(this.stream);
   }
 
   get pendingBytes(): number {
@@ -96,9 +96,6 @@ export class H2ServerCall implements ServerCall {
   private finishRequest(): void {
     if (!this.stream.readableEnded) this.stream.resume();
   }
-
-  /** The stream died before we answered: the peer reset it (a cancel), it did not half-close. */
-  private readonly wasReset = (): boolean => this.stream.destroyed && !this.finished;
 
   private readonly sendTrailers = (): void => {
     if (this.stream.destroyed) return;
