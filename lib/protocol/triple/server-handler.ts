@@ -12,7 +12,7 @@ import { acceptsEventStream } from './content-type.js';
 import { HEADER_ACCEPT, HEADER_ACCEPT_POST } from './headers.js';
 import { createTripleContext, prepareTripleRequest, readTripleRequest, type TripleRequestForm, type TripleRequestSetup } from './request-setup.js';
 import { SseResponder } from './sse.js';
-import { sendStreamOutput } from './stream-output.js';
+import { sendStreamOutput } from '../../core/stream-output.js';
 import { TripleResponder, writeTripleError, type ErrorResponseOptions } from './triple-responder.js';
 
 export type { TripleRequestForm };

@@ -7,7 +7,7 @@ import type { TripleError } from '../../core/triple-error.js';
 import { CONTENT_TYPE_EVENT_STREAM } from './content-type.js';
 import { errorBodyJson, type ErrorBodyJson } from './error-body.js';
 import { HEADER_ACCEPT_ENCODING, HEADER_CACHE_CONTROL, HEADER_CONTENT_TYPE } from './headers.js';
-import type { StreamResponder } from './stream-output.js';
+import type { StreamResponder } from '../../core/stream-output.js';
 import { writeTripleError } from './triple-responder.js';
 
 const DATA_PREFIX = Buffer.from('data: ');

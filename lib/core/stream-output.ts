@@ -1,9 +1,9 @@
-import type { CallScope } from '../../core/call-scope.js';
-import type { HandlerOutput } from '../../core/method-handler.js';
-import { isAsyncIterable, isSubscribable, type Subscribable } from '../../core/subscribable.js';
-import { TripleError } from '../../core/triple-error.js';
+import type { CallScope } from './call-scope.js';
+import type { HandlerOutput } from './method-handler.js';
+import { isAsyncIterable, isSubscribable, type Subscribable } from './subscribable.js';
+import { TripleError } from './triple-error.js';
 
-/** The response side of a server stream, whatever its framing (SSE events here). */
+/** The response side of a server stream, whatever its framing (gRPC envelopes, SSE events). */
 export interface StreamResponder {
   /** Writes one message; the promise settles once the transport accepted it (backpressure). */
   send(message: unknown): Promise<void>;
@@ -20,7 +20,8 @@ export interface StreamResponder {
  * Streams what a server-streaming handler produced. An AsyncIterable is pulled one message per
  * drained write (true backpressure); an Observable is pushed through the responder's bounded
  * queue; a plain value is a stream of one. Aborting the scope (cancel, deadline, shutdown)
- * stops the source. This mirrors grpc/send-output.ts; protocol folders do not share code.
+ * stops the source.
+ * Shared by every protocol that streams responses.
  */
 export async function sendStreamOutput(
   output: HandlerOutput,
