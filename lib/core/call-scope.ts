@@ -26,7 +26,7 @@ export class CallScope {
       queueMicrotask(() => this.abort(clientSignal.aborted ? clientSignal.reason : shutdownSignal.reason));
       return;
     }
-    clientSignal.addEventListener('abort', this.onClientAbort);
+    clientSignal.addEventListener('abort', this.onClientAbort, { once: true });
     shutdownSignal.addEventListener('abort', this.onShutdown);
     if (timeoutMs !== undefined) {
       // setTimeout overflows above 2^31-1 ms (~24.8 days): such deadlines are "never" in practice.
@@ -54,12 +54,16 @@ export class CallScope {
     this.onAbort(error);
   }
 
-  /** Releases timers and listeners once the call has its status. */
+  /**
+   * Releases the timer and the shutdown listener once the call has its status. The client's
+   * signal stays linked: it belongs to this call alone (no leak), and a cancel that arrives after
+   * the handler returned but before the stream closed - a Node client half-closes, then sends
+   * RST_STREAM - must still abort the handler's signal, as grpc-js servers emit 'cancelled' then.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
-    this.clientSignal.removeEventListener('abort', this.onClientAbort);
     this.shutdownSignal.removeEventListener('abort', this.onShutdown);
   }
 
