@@ -7,6 +7,7 @@ import type { Router } from '../../protocol/router.js';
 import { TripleContext } from '../ctx-host/triple.context.js';
 import { observableFromRequestStream } from '../rx/observable-from-iterable.js';
 import { toHandlerOutput } from '../rx/to-handler-output.js';
+import type { ProcessingHooks } from './processing-hooks.js';
 
 /** A Nest handler as TripleServer received it through addHandler. */
 export interface NestRoute {
@@ -21,10 +22,10 @@ export interface NestRoute {
  * that the protos do not have is a startup error (a typo would otherwise silently answer
  * UNIMPLEMENTED); so is a @TripleMethod on a streaming-request method or vice versa.
  */
-export function bindHandlers(routes: readonly NestRoute[], protos: LoadedProtos, router: Router, maxPendingMessages: number): void {
+export function bindHandlers(routes: readonly NestRoute[], protos: LoadedProtos, router: Router, maxPendingMessages: number, hooks: ProcessingHooks): void {
   for (const route of routes) {
     const method = findMethod(route, protos);
-    router.register(method, adaptHandler(method, route.handler, maxPendingMessages), { group: route.group, version: route.version });
+    router.register(method, adaptHandler(method, route.handler, maxPendingMessages, hooks), { group: route.group, version: route.version });
   }
 }
 
@@ -53,11 +54,13 @@ function findMethod(route: NestRoute, protos: LoadedProtos): MethodDescriptor {
  * protocol-level MethodHandler. Request streams become an Observable that buffers only a
  * bounded number of messages before pausing the socket.
  */
-function adaptHandler(method: MethodDescriptor, handler: MessageHandler, maxPendingMessages: number): MethodHandler {
+function adaptHandler(method: MethodDescriptor, handler: MessageHandler, maxPendingMessages: number, hooks: ProcessingHooks): MethodHandler {
   const streamingRequest = isStreamingRequest(method.kind);
   return async (input: HandlerInput, ctx: CallContext) => {
     const data = streamingRequest ? observableFromRequestStream(input as AsyncIterable<unknown>, { maxPending: maxPendingMessages }) : input;
-    const result: unknown = await handler(data, new TripleContext(ctx));
+    const context = new TripleContext(ctx);
+    if (hooks.installed) return hooks.run(context, ctx.signal, async () => toHandlerOutput(await handler(data, context)));
+    const result: unknown = await handler(data, context);
     return toHandlerOutput(result);
   };
 }

@@ -11,6 +11,7 @@ import { TRIPLE_GROUP_EXTRA, TRIPLE_TRANSPORT, TRIPLE_VERSION_EXTRA } from '../c
 import { toTripleError } from '../exceptions/error-mapping.js';
 import type { TripleServerOptions } from '../interfaces/triple-server-options.interface.js';
 import { bindHandlers, type NestRoute } from './handler-binding.js';
+import { ProcessingHooks, type ProcessingEndHook, type ProcessingStartHook } from './processing-hooks.js';
 import { resolveServerOptions, type ResolvedServerOptions } from './server-options.js';
 
 /** Lifecycle states pushed to `server.status`. */
@@ -30,6 +31,7 @@ export class TripleServer extends Server<Record<string, Function>, TripleServerS
   private http: TripleHttpServer | undefined;
   private bound: AddressInfo | undefined;
   private readonly pendingListeners: Array<[string, Function]> = [];
+  private readonly processingHooks = new ProcessingHooks(() => this.transportId);
 
   constructor(private readonly options: TripleServerOptions) {
     super();
@@ -48,10 +50,25 @@ export class TripleServer extends Server<Record<string, Function>, TripleServerS
     if (!isEventHandler && typeof pattern === 'object' && pattern !== null) this.routes.push({ pattern, handler: callback, group, version });
   }
 
+  /**
+   * Nest's instrumentation seam (>= 11.1.4): the hook runs around every call's handler, which runs
+   * inside its `done`. Kept by TripleServer too, so it also works on Nest versions without it.
+   */
+  override setOnProcessingStartHook(hook: ProcessingStartHook): void {
+    this.processingHooks.start = hook;
+    (Server.prototype as { setOnProcessingStartHook?: (h: unknown) => void }).setOnProcessingStartHook?.call(this, hook);
+  }
+
+  /** Runs once per call, when its processing is over (answered, stream finished, failed or aborted). */
+  override setOnProcessingEndHook(hook: ProcessingEndHook): void {
+    this.processingHooks.end = hook;
+    (Server.prototype as { setOnProcessingEndHook?: (h: unknown) => void }).setOnProcessingEndHook?.call(this, hook);
+  }
+
   async listen(callback: (err?: unknown, ...rest: unknown[]) => void): Promise<void> {
     try {
       const router = new Router(this.protos.methods);
-      bindHandlers(this.routes, this.protos, router, this.resolved.maxPendingMessages);
+      bindHandlers(this.routes, this.protos, router, this.resolved.maxPendingMessages, this.processingHooks);
       for (const method of router.unhandledMethods()) {
         this.logger.warn(`${method.path} has no handler; calls to it answer UNIMPLEMENTED`);
       }
