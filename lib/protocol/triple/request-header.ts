@@ -9,6 +9,7 @@ import {
   HEADER_TRI_PROTOCOL_VERSION,
   HEADER_TRI_SERVICE_GROUP,
   HEADER_TRI_SERVICE_TIMEOUT,
+  HEADER_TRIPLE_TIMEOUT_MS,
   HEADER_TRI_SERVICE_VERSION,
   HEADER_USER_AGENT,
   TRI_PROTOCOL_VERSION,
@@ -34,8 +35,9 @@ export interface TripleRequestHeaderInput {
 /**
  * Request headers of a Triple unary call (triple-wire.md §2.1): `application/json|proto`,
  * `tri-protocol-version: 1.0.0` (dubbo-js sends it; servers that require it accept this value),
- * the deadline as `tri-service-timeout` in whole milliseconds (what Dubbo Java and dubbo-js
- * read; rounded up so the server never sees a shorter deadline), the Dubbo group/version route
+ * the deadline in whole milliseconds (rounded up so the server never sees a shorter deadline)
+ * both as `tri-service-timeout` (what Dubbo Java and dubbo-js read) and as `triple-timeout-ms`
+ * (what dubbo-go reads; the others ignore it), the Dubbo group/version route
  * headers, body encodings, then user metadata — never allowed to override protocol headers.
  */
 export function tripleRequestHeaders(input: TripleRequestHeaderInput): OutgoingHeaders {
@@ -49,7 +51,11 @@ export function tripleRequestHeaders(input: TripleRequestHeaderInput): OutgoingH
   headers[HEADER_USER_AGENT] = input.userAgent;
   headers[HEADER_ACCEPT_ENCODING] = input.acceptEncoding;
   if (input.encoding) headers[HEADER_CONTENT_ENCODING] = input.encoding;
-  if (input.timeoutMs !== undefined) headers[HEADER_TRI_SERVICE_TIMEOUT] = String(Math.min(Math.max(Math.ceil(input.timeoutMs), 0), MAX_TIMEOUT_MS));
+  if (input.timeoutMs !== undefined) {
+    const ms = String(Math.min(Math.max(Math.ceil(input.timeoutMs), 0), MAX_TIMEOUT_MS));
+    headers[HEADER_TRI_SERVICE_TIMEOUT] = ms;
+    headers[HEADER_TRIPLE_TIMEOUT_MS] = ms;
+  }
   if (input.serviceKey.group) headers[HEADER_TRI_SERVICE_GROUP] = input.serviceKey.group;
   if (input.serviceKey.version) headers[HEADER_TRI_SERVICE_VERSION] = input.serviceKey.version;
   return headers;
