@@ -113,7 +113,7 @@ export class ClientSession {
     }
     if (this.active++ === 0) this.session.ref();
     this.clearTimer();
-    const call: H2ClientCall = new H2ClientCall(stream, this.session, this.endpoint.key, init.signal,
+    const call: H2ClientCall = new H2ClientCall(stream, this.session, this.endpoint.key, init.cancel,
       () => this.goawayLastStreamId, () => this.onStreamClosed(call));
     this.calls.add(call);
     return call;
