@@ -1,18 +1,18 @@
 import { deferred, remainingMs, type AttemptInit, type Deferred, type RequestSource, type StreamAttempt } from '../../core/client-attempt.js';
 import type { ClientCall, ClientConnector } from '../../core/client-call.js';
+import type { UnaryResponse } from '../../core/client-transport.js';
 import { Code } from '../../core/code.js';
 import type { Codec, CodecName } from '../../core/codec.js';
 import type { Compression } from '../../core/compression.js';
 import { encodeEnvelope, FLAG_COMPRESSED } from '../../core/envelope.js';
 import { assertWriteSize } from '../../core/limits.js';
-import type { UnaryResponse } from '../../core/client-transport.js';
-import { EnvelopeDecoder } from '../../core/envelope-decoder.js';
-import { decodeEnvelope, readMessages, type MessageReadOptions } from '../../core/message-reader.js';
-import { Metadata, type IncomingHeaders } from '../../core/metadata.js';
+import { readMessages, type MessageReadOptions } from '../../core/message-reader.js';
+import { Metadata } from '../../core/metadata.js';
 import { RequestPump } from '../../core/request-pump.js';
 import { TripleError } from '../../core/triple-error.js';
 import { HEADER_GRPC_ENCODING } from './headers.js';
 import { grpcRequestHeaders } from './request-header.js';
+import { readError, readSingleResponse } from './single-response.js';
 import { trailersToError } from './status-trailer.js';
 import { readMetadata, validateGrpcResponse, type GrpcResponseStart } from './validate-response.js';
 
@@ -65,65 +65,19 @@ export async function startGrpcCall<I, O>(
 
 /**
  * One attempt of a unary or client-streaming gRPC call: like startGrpcCall, but the single
- * response is read in one go (ClientCall.readAll) instead of through the pull-based message
- * iterator, which costs several promises per call. Zero or two messages break the method's
- * cardinality: UNIMPLEMENTED, as gRPC clients report it; a non-OK status wins over a missing
- * message, a second message fails the call at once.
+ * response is read in one go (see readSingleResponse).
  */
-export async function grpcSingleCall<I, O>(
+export function grpcSingleCall<I, O>(
   connector: ClientConnector,
   settings: GrpcClientSettings,
   init: AttemptInit,
   request: RequestSource<I>,
 ): Promise<UnaryResponse<O>> {
-  const opened = await openGrpcCall(connector, settings, init, request);
-  if ('ended' in opened) throw new TripleError(Code.UNIMPLEMENTED, 'protocol error: missing response message for a single-response method');
-  const { call, started, pump } = opened;
-  const options = readOptions<O>(init, settings, started);
-  const decoder = new EnvelopeDecoder(options.readMaxBytes);
-  let count = 0;
-  let message: O | Promise<O> | undefined;
-  let trailers: IncomingHeaders;
-  try {
-    trailers = await call.readAll((chunk) => {
-      let envelopes;
-      try {
-        envelopes = decoder.push(chunk);
-      } catch (e) {
-        throw readError(e);
-      }
-      for (let i = 0; i < envelopes.length; i++) {
-        if (++count > 1) throw new TripleError(Code.UNIMPLEMENTED, 'protocol error: received more than one response message for a single-response method');
-        const env = envelopes[i]!;
-        try {
-          message = decodeEnvelope(env.flags, env.data, options);
-        } catch (e) {
-          throw readError(e);
-        }
-        // A failed decompression is reported below, once the response is complete.
-        if (message instanceof Promise) message.catch(() => undefined);
-      }
-    });
-    try {
-      decoder.finish();
-    } catch (e) {
-      throw readError(e);
-    }
-  } catch (e) {
-    throw TripleError.from(e, Code.INTERNAL);
-  } finally {
-    pump?.stop();
-  }
-  const status = trailersToError(trailers);
-  if (status) throw status;
-  if (count === 0) throw new TripleError(Code.UNIMPLEMENTED, 'protocol error: missing response message for a single-response method');
-  let value: O;
-  try {
-    value = message instanceof Promise ? await message : (message as O);
-  } catch (e) {
-    throw readError(e);
-  }
-  return { message: value, header: started.header, trailer: readMetadata(trailers) ?? new Metadata() };
+  // Chained rather than awaited: one async frame less per call (they cost ~1 KB each).
+  return openGrpcCall(connector, settings, init, request).then((opened) => {
+    if ('ended' in opened) throw new TripleError(Code.UNIMPLEMENTED, 'protocol error: missing response message for a single-response method');
+    return readSingleResponse(opened.call, opened.started.header, readOptions<O>(init, settings, opened.started), opened.pump);
+  });
 }
 
 /**
@@ -195,12 +149,6 @@ function readOptions<O>(init: AttemptInit, settings: GrpcClientSettings, started
     codec: init.method.output[settings.codec] as Codec<O>,
     encodingHeader: HEADER_GRPC_ENCODING,
   };
-}
-
-/** A malformed frame or message is the server's fault: INVALID_ARGUMENT from the shared reader becomes INTERNAL. */
-function readError(e: unknown): TripleError {
-  const error = TripleError.from(e, Code.INTERNAL);
-  return error.code === Code.INVALID_ARGUMENT ? new TripleError(Code.INTERNAL, error.rawMessage, { cause: error }) : error;
 }
 
 /** Frames one request message: size-checked, compressed when configured and worth it. */
