@@ -1,3 +1,4 @@
+import type { CancelSignal } from './call-cancel.js';
 import type { ServiceKey } from './call-context.js';
 import type { Metadata } from './metadata.js';
 import type { MethodDescriptor } from './method-descriptor.js';
@@ -23,13 +24,13 @@ export function newAttemptState(): AttemptState {
 /** Everything one attempt of a call needs besides the request itself. */
 export interface AttemptInit {
   readonly method: MethodDescriptor;
-  /** Request metadata after interceptors ran. */
-  readonly metadata: Metadata;
+  /** Request metadata after interceptors ran; undefined when the call has none. */
+  readonly metadata: Metadata | undefined;
   readonly serviceKey: ServiceKey;
   /** Absolute deadline (ms since epoch) of the whole call, retries included. */
   readonly deadline: number | undefined;
-  /** Aborted on cancel or deadline; the reason is a TripleError. */
-  readonly signal: AbortSignal;
+  /** Fires on cancel or deadline; the reason is a TripleError. */
+  readonly cancel: CancelSignal;
   readonly state: AttemptState;
 }
 

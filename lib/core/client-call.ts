@@ -1,3 +1,4 @@
+import type { CancelSignal } from './call-cancel.js';
 import type { IncomingHeaders, OutgoingHeaders } from './metadata.js';
 import type { TripleError } from './triple-error.js';
 
@@ -16,10 +17,10 @@ export interface ClientRequestInit {
   /** Absolute deadline (ms since epoch): bounds the wait for a ready connection. */
   readonly deadline: number | undefined;
   /**
-   * Aborted when the call is cancelled or its deadline passes; the reason is a TripleError.
+   * Fires when the call is cancelled or its deadline passes; the reason is a TripleError.
    * Stops the wait for a connection and cancels the exchange (RST_STREAM CANCEL on HTTP/2).
    */
-  readonly signal: AbortSignal;
+  readonly cancel: CancelSignal;
 }
 
 /** Status line and headers of a response. */
@@ -35,7 +36,7 @@ export interface ClientResponseHead {
  * HTTP/1.1 request). lib/http2 implements it; protocol code never sees node:http2. This is the
  * client-side twin of ServerCall (connect-es calls the pair "universal client/handler").
  *
- * Failures are TripleErrors: a lost connection is UNAVAILABLE, a cancel is the signal's reason,
+ * Failures are TripleErrors: a lost connection is UNAVAILABLE, a cancel is the cancellation's reason,
  * a peer RST_STREAM maps per the gRPC HTTP/2 spec ("Errors" table of PROTOCOL-HTTP2.md).
  * `response`, `body` and `trailers` fail with the same error.
  */
@@ -56,6 +57,13 @@ export interface ClientCall {
    * and HTTP/2 flow control holds the server back. Leaving the loop early cancels the exchange.
    */
   readonly body: AsyncIterable<Uint8Array>;
+  /**
+   * The whole response body at once, for single-response calls: each chunk goes to `onChunk` as
+   * it arrives (no promise per chunk, no flow-control pause: the caller needs all of it anyway),
+   * and the result settles like `trailers`. If `onChunk` throws, the exchange is cancelled with
+   * what it threw (a TripleError; anything else becomes INTERNAL). Use `body` or this, once.
+   */
+  readAll(onChunk: (chunk: Uint8Array) => void): Promise<IncomingHeaders>;
   /**
    * Resolves with the trailers once the response is complete; `{}` when the peer sent none
    * (a gRPC trailers-only response, or HTTP/1.1).
@@ -80,7 +88,7 @@ export type ConnectorState = 'connecting' | 'connected' | 'disconnected' | 'clos
  * Opens exchanges on some connection: owns addresses, load balancing, sessions and reconnects.
  * `open` resolves once the exchange exists on a ready connection, so a caller consumes its
  * request messages only after that point (which keeps failed opens safe to retry). Rejections
- * before that are UNAVAILABLE (nothing sent), or the signal's reason.
+ * before that are UNAVAILABLE (nothing sent), or the cancellation's reason.
  */
 export interface ClientConnector {
   open(init: ClientRequestInit): Promise<ClientCall>;

@@ -1,3 +1,4 @@
+import type { CancelSignal } from './call-cancel.js';
 import type { ServiceKey } from './call-context.js';
 import type { CodecName } from './codec.js';
 import type { Metadata } from './metadata.js';
@@ -11,6 +12,12 @@ export interface ClientCallOptions {
   timeoutMs?: number;
   /** Aborting cancels the call (RST_STREAM CANCEL on HTTP/2); the call fails with CANCELLED. */
   signal?: AbortSignal;
+  /**
+   * The same as `signal` without an AbortSignal per call (see CancelSignal), for callers that
+   * make many calls: the Nest client passes it (with `signal` as a lazily created mirror for
+   * transports that only read `signal`). A transport that understands it ignores `signal` then.
+   */
+  cancel?: CancelSignal;
   /** Dubbo group/version sent as tri-service-group / tri-service-version. */
   serviceKey?: ServiceKey;
 }

@@ -52,7 +52,12 @@ export class ClientSession {
   private readonly session: ClientHttp2Session;
   private readonly socket: Socket;
   private keepalive: ClientKeepalive | undefined;
+  /** The connect timeout while connecting. */
   private timer: NodeJS.Timeout | undefined;
+  /** Checks for the idle timeout; stays armed across calls (see becomeIdle). */
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** When the last call ended (Date.now()), 0 while calls are active. */
+  private idleSince = 0;
   /** Settles once the session emitted 'close'. */
   readonly closed: Promise<void>;
 
@@ -111,9 +116,11 @@ export class ClientSession {
       this.drain();
       throw connectionError(`cannot open a stream to ${this.endpoint.key}`, e);
     }
-    if (this.active++ === 0) this.session.ref();
-    this.clearTimer();
-    const call: H2ClientCall = new H2ClientCall(stream, this.session, this.endpoint.key, init.signal,
+    if (this.active++ === 0) {
+      this.session.ref();
+      this.idleSince = 0;
+    }
+    const call: H2ClientCall = new H2ClientCall(stream, this.session, this.endpoint.key, init.cancel,
       () => this.goawayLastStreamId, () => this.onStreamClosed(call));
     this.calls.add(call);
     return call;
@@ -124,6 +131,7 @@ export class ClientSession {
     if (this.state === 'draining' || this.state === 'closed') return;
     this.state = 'draining';
     this.clearTimer();
+    this.stopIdleTimer();
     if (this.active === 0 && !this.session.closed) this.session.close();
     this.events.onDrain(this);
   }
@@ -167,15 +175,26 @@ export class ClientSession {
     else if (this.state === 'ready') this.becomeIdle();
   }
 
-  /** No calls: let the process exit, and close the session after the idle timeout. */
+  /**
+   * No calls: let the process exit, and close the session after the idle timeout. The timer is
+   * not cleared when a call starts: when it fires it checks how long the session has really
+   * been idle and re-arms for the rest, so one call at a time costs no timer per call.
+   */
   private becomeIdle(): void {
     this.session.unref();
-    if (this.options.idleTimeoutMs <= 0 || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.active === 0) this.drain();
-    }, this.options.idleTimeoutMs);
-    this.timer.unref();
+    this.idleSince = Date.now();
+    if (this.options.idleTimeoutMs > 0 && !this.idleTimer) this.armIdleTimer(this.options.idleTimeoutMs);
+  }
+
+  private armIdleTimer(ms: number): void {
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.active > 0 || this.state !== 'ready') return;
+      const left = this.idleSince + this.options.idleTimeoutMs - Date.now();
+      if (left > 0) this.armIdleTimer(left);
+      else this.drain();
+    }, ms);
+    this.idleTimer.unref();
   }
 
   private onClosed(): void {
@@ -190,8 +209,14 @@ export class ClientSession {
     this.timer = undefined;
   }
 
+  private stopIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
   private stopTimers(): void {
     this.clearTimer();
+    this.stopIdleTimer();
     this.keepalive?.stop();
   }
 }

@@ -1,4 +1,5 @@
 import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import type { Cancellable, CancelSignal } from '../core/call-cancel.js';
 import type { ClientCall, ClientResponseHead } from '../core/client-call.js';
 import { Code } from '../core/code.js';
 import type { IncomingHeaders } from '../core/metadata.js';
@@ -13,7 +14,7 @@ const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = constants;
  * stream's own iterator: Node stops reading DATA (and returning HTTP/2 window) while nobody
  * pulls, which is how a slow consumer holds a fast server back.
  */
-export class H2ClientCall implements ClientCall {
+export class H2ClientCall implements ClientCall, Cancellable {
   readonly response: Promise<ClientResponseHead>;
   readonly trailers: Promise<IncomingHeaders>;
   private resolveResponse!: (head: ClientResponseHead) => void;
@@ -36,7 +37,7 @@ export class H2ClientCall implements ClientCall {
     private readonly stream: ClientHttp2Stream,
     private readonly session: ClientHttp2Session,
     readonly peer: string,
-    private readonly signal: AbortSignal,
+    private readonly cancellation: CancelSignal,
     private readonly goawayLastStreamId: () => number,
     private readonly onDone: () => void,
   ) {
@@ -56,8 +57,8 @@ export class H2ClientCall implements ClientCall {
     stream.on('end', this.onEnd);
     stream.on('close', this.onClose);
     stream.on('error', noop); // surfaces through 'close' / the iterator, mapped by fail()
-    if (signal.aborted) this.cancel(signal.reason as TripleError);
-    else signal.addEventListener('abort', this.onAbort);
+    if (cancellation.reason) this.cancel(cancellation.reason);
+    else cancellation.subscribe(this);
   }
 
   get responseStarted(): boolean {
@@ -72,6 +73,18 @@ export class H2ClientCall implements ClientCall {
 
   get body(): AsyncIterable<Uint8Array> {
     return this.readBody();
+  }
+
+  readAll(onChunk: (chunk: Uint8Array) => void): Promise<IncomingHeaders> {
+    this.stream.on('data', (chunk: Buffer) => {
+      if (this.failure) return;
+      try {
+        onChunk(chunk);
+      } catch (e) {
+        this.cancel(TripleError.from(e, Code.INTERNAL));
+      }
+    });
+    return this.trailers;
   }
 
   write(chunk: Uint8Array): Promise<void> | undefined {
@@ -140,7 +153,7 @@ export class H2ClientCall implements ClientCall {
   };
 
   private readonly onClose = (): void => {
-    this.signal.removeEventListener('abort', this.onAbort);
+    this.cancellation.unsubscribe(this);
     if (!this.completed) this.fail(this.failureFor(undefined));
     const waiters = this.drainWaiters;
     this.drainWaiters = undefined;
@@ -152,10 +165,6 @@ export class H2ClientCall implements ClientCall {
     const waiters = this.drainWaiters;
     this.drainWaiters = undefined;
     if (waiters) for (const w of waiters) w.resolve();
-  };
-
-  private readonly onAbort = (): void => {
-    this.cancel(this.signal.reason as TripleError);
   };
 
   /** Records the first failure and rejects whatever is still pending with it. */

@@ -1,4 +1,5 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Cancellable, CancelSignal } from '../core/call-cancel.js';
 import type { ClientCall, ClientResponseHead } from '../core/client-call.js';
 import { Code } from '../core/code.js';
 import type { IncomingHeaders } from '../core/metadata.js';
@@ -9,7 +10,7 @@ import { connectionError } from './h2-error.js';
  * A ClientCall over one HTTP/1.1 request (Triple unary with `httpVersion: '1.1'`). HTTP/1.1 has
  * no stream reset: a cancel destroys the socket, which is how curl and browsers cancel too.
  */
-export class H1ClientCall implements ClientCall {
+export class H1ClientCall implements ClientCall, Cancellable {
   readonly response: Promise<ClientResponseHead>;
   readonly trailers: Promise<IncomingHeaders>;
   private resolveResponse!: (head: ClientResponseHead) => void;
@@ -31,7 +32,7 @@ export class H1ClientCall implements ClientCall {
   constructor(
     private readonly req: ClientRequest,
     readonly peer: string,
-    private readonly signal: AbortSignal,
+    private readonly cancellation: CancelSignal,
     connectTimeoutMs: number,
     private readonly onConnected: () => void,
     private readonly onConnectError: (error: TripleError) => void,
@@ -75,8 +76,8 @@ export class H1ClientCall implements ClientCall {
       if (!this.completed) this.fail(connectionError(`the connection to ${peer} closed before the response was complete`));
       this.finish();
     });
-    if (signal.aborted) this.cancel(signal.reason as TripleError);
-    else signal.addEventListener('abort', this.onAbort);
+    if (cancellation.reason) this.cancel(cancellation.reason);
+    else cancellation.subscribe(this);
   }
 
   get responseStarted(): boolean {
@@ -89,6 +90,20 @@ export class H1ClientCall implements ClientCall {
 
   get body(): AsyncIterable<Uint8Array> {
     return this.readBody();
+  }
+
+  readAll(onChunk: (chunk: Uint8Array) => void): Promise<IncomingHeaders> {
+    const res = this.res;
+    if (!res) return this.response.then(() => this.readAll(onChunk));
+    res.on('data', (chunk: Buffer) => {
+      if (this.failure) return;
+      try {
+        onChunk(chunk);
+      } catch (e) {
+        this.cancel(TripleError.from(e, Code.INTERNAL));
+      }
+    });
+    return this.trailers;
   }
 
   write(chunk: Uint8Array): Promise<void> | undefined {
@@ -145,11 +160,9 @@ export class H1ClientCall implements ClientCall {
   private finish(): void {
     if (this.done) return;
     this.done = true;
-    this.signal.removeEventListener('abort', this.onAbort);
+    this.cancellation.unsubscribe(this);
     this.onDone(this);
   }
-
-  private readonly onAbort = (): void => this.cancel(this.signal.reason as TripleError);
 }
 
 function noop(): void {}

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Backoff, type BackoffOptions } from '../core/backoff.js';
+import { cancellableDelay } from '../core/call-cancel.js';
 import type { ClientCall, ClientConnector, ClientRequestInit, ConnectorState } from '../core/client-call.js';
 import type { ClientTlsOptions } from '../core/client-options.js';
 import { Code } from '../core/code.js';
@@ -74,7 +75,7 @@ export class Http1Connector implements ClientConnector {
     };
     if (tls) Object.assign(request, { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized ?? true, servername: endpoint.servername });
     const req = (tls ? httpsRequest : httpRequest)(request);
-    const call = new H1ClientCall(req, endpoint.key, init.signal, this.options.connectTimeoutMs,
+    const call = new H1ClientCall(req, endpoint.key, init.cancel, this.options.connectTimeoutMs,
       () => this.markHealthy(address),
       (error) => this.markFailed(address, error),
       (done) => this.inFlight.delete(done));
@@ -105,9 +106,9 @@ export class Http1Connector implements ClientConnector {
       }
       const failing = addresses.find((a) => a.lastError);
       if (init.deadline === undefined) throw failing?.lastError ?? connectionError('no address is reachable');
-      // Wait for the first address to leave its backoff (the call's signal bounds the wait).
+      // Wait for the first address to leave its backoff (the call's cancellation bounds the wait).
       const soonest = Math.min(...addresses.map((a) => a.failedUntil));
-      await delay(soonest - now, init.signal);
+      await cancellableDelay(soonest - now, init.cancel);
       if (this.resolver.hasDnsTargets) this.addresses = undefined;
     }
   }
@@ -146,13 +147,4 @@ export class Http1Connector implements ClientConnector {
     this.state = state;
     for (const listener of this.listeners) listener(state);
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), Math.max(0, ms));
-    const onAbort = (): void => (clearTimeout(timer), reject(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,3 +1,4 @@
+import { CancelSource, type CancelSignal, type Cancellable } from '../core/call-cancel.js';
 import type { ClientCall, ClientConnector, ClientRequestInit, ConnectorState } from '../core/client-call.js';
 import { Code } from '../core/code.js';
 import { TripleError } from '../core/triple-error.js';
@@ -8,7 +9,7 @@ import { Http2SessionManager, type SessionManagerOptions } from './session-manag
 /** Least time between two DNS re-resolutions triggered by failures, ms (gRPC uses 30 s; DNS answers here come from the OS cache). */
 export const MIN_RERESOLVE_INTERVAL_MS = 2_000;
 
-interface PickWaiter {
+interface PickWaiter extends Cancellable {
   readonly waitForReady: boolean;
   resolve(manager: Http2SessionManager): void;
   reject(error: TripleError): void;
@@ -57,19 +58,21 @@ export class Http2LoadBalancer implements ClientConnector {
     return () => this.listeners.delete(listener);
   }
 
-  async open(init: ClientRequestInit): Promise<ClientCall> {
-    const manager = await this.pick(init.signal, init.deadline !== undefined);
-    return manager.openStream(init);
+  open(init: ClientRequestInit): Promise<ClientCall> {
+    // A ready address (the usual case) opens the stream without waiting on a promise first.
+    const now = this.tryPickNow(init.cancel, init.deadline !== undefined);
+    if (now instanceof Http2SessionManager) return now.openStream(init);
+    return (now ?? this.pick(init.cancel, init.deadline !== undefined)).then((manager) => manager.openStream(init));
   }
 
   async connect(deadline?: number): Promise<void> {
-    const controller = new AbortController();
+    const cancel = new CancelSource();
     let timer: NodeJS.Timeout | undefined;
     if (deadline !== undefined) {
-      timer = setTimeout(() => controller.abort(connectionError('no connection became ready before the deadline')), Math.max(0, deadline - Date.now()));
+      timer = setTimeout(() => cancel.cancel(connectionError('no connection became ready before the deadline')), Math.max(0, deadline - Date.now()));
     }
     try {
-      await this.pick(controller.signal, deadline !== undefined);
+      await this.pick(cancel, deadline !== undefined);
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -90,24 +93,30 @@ export class Http2LoadBalancer implements ClientConnector {
   }
 
   /** Resolves with a ready address, waiting (see class doc) when there is none. */
-  private pick(signal: AbortSignal, waitForReady: boolean): Promise<Http2SessionManager> {
-    if (signal.aborted) return Promise.reject(signal.reason);
-    const now = this.tryPick(waitForReady);
+  private pick(cancel: CancelSignal, waitForReady: boolean): Promise<Http2SessionManager> {
+    const now = this.tryPickNow(cancel, waitForReady);
     if (now instanceof Http2SessionManager) return Promise.resolve(now);
-    if (now) return Promise.reject(now);
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        this.waiters.delete(waiter);
-        reject(this.explainTimeout(signal.reason));
-      };
+    return now ?? new Promise((resolve, reject) => {
       const waiter: PickWaiter = {
         waitForReady,
-        resolve: (m) => (signal.removeEventListener('abort', onAbort), resolve(m)),
-        reject: (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+        resolve: (m) => (cancel.unsubscribe(waiter), resolve(m)),
+        reject: (e) => (cancel.unsubscribe(waiter), reject(e)),
+        cancel: (reason) => {
+          this.waiters.delete(waiter);
+          reject(this.explainTimeout(reason));
+        },
       };
-      signal.addEventListener('abort', onAbort);
+      cancel.subscribe(waiter);
       this.waiters.add(waiter);
     });
+  }
+
+  /** A ready manager, a rejected promise to fail with, or undefined to wait. */
+  private tryPickNow(cancel: CancelSignal, waitForReady: boolean): Http2SessionManager | Promise<never> | undefined {
+    if (cancel.reason) return Promise.reject(cancel.reason);
+    const now = this.tryPick(waitForReady);
+    if (now === undefined || now instanceof Http2SessionManager) return now;
+    return Promise.reject(now);
   }
 
   /** A deadline that passed while no address was ready says why nothing was ready. */

@@ -1,5 +1,6 @@
 import { constants } from 'node:http2';
 import { Backoff, type BackoffOptions } from '../core/backoff.js';
+import type { Cancellable } from '../core/call-cancel.js';
 import type { ClientRequestInit } from '../core/client-call.js';
 import type { ClientKeepaliveOptions, ClientTlsOptions } from '../core/client-options.js';
 import { Code } from '../core/code.js';
@@ -32,7 +33,7 @@ export interface SessionManagerOptions {
  */
 export type AddressState = 'idle' | 'connecting' | 'ready' | 'transient_failure' | 'closed';
 
-interface Waiter {
+interface Waiter extends Cancellable {
   readonly init: ClientRequestInit;
   resolve(call: H2ClientCall): void;
   reject(error: TripleError): void;
@@ -78,11 +79,11 @@ export class Http2SessionManager implements ClientSessionEvents {
 
   /**
    * Opens a stream on a session with a free slot, dialing one if needed. Rejects UNAVAILABLE
-   * (nothing was sent) when no session can be had, or with the signal's reason.
+   * (nothing was sent) when no session can be had, or with the cancellation's reason.
    */
   openStream(init: ClientRequestInit): Promise<H2ClientCall> {
     if (this.current === 'closed') return Promise.reject(connectionError('the client transport is closed'));
-    if (init.signal.aborted) return Promise.reject(init.signal.reason);
+    if (init.cancel.reason) return Promise.reject(init.cancel.reason);
     const session = this.sessions.find((s) => s.hasCapacity);
     if (session) {
       try {
@@ -95,16 +96,16 @@ export class Http2SessionManager implements ClientSessionEvents {
       return Promise.reject(this.lastError ?? connectionError(`no connection to ${this.endpoint.key}`));
     }
     return new Promise<H2ClientCall>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.waiters.delete(waiter);
-        reject(init.signal.reason);
-      };
       const waiter: Waiter = {
         init,
-        resolve: (call) => (init.signal.removeEventListener('abort', onAbort), resolve(call)),
-        reject: (error) => (init.signal.removeEventListener('abort', onAbort), reject(error)),
+        resolve: (call) => (init.cancel.unsubscribe(waiter), resolve(call)),
+        reject: (error) => (init.cancel.unsubscribe(waiter), reject(error)),
+        cancel: (reason) => {
+          this.waiters.delete(waiter);
+          reject(reason);
+        },
       };
-      init.signal.addEventListener('abort', onAbort);
+      init.cancel.subscribe(waiter);
       this.waiters.add(waiter);
       if (!this.sessions.some((s) => s.state === 'connecting')) this.startSession();
     });

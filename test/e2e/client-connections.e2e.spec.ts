@@ -149,4 +149,25 @@ describe('client connections', () => {
       await server.close();
     }
   });
+
+  test('calls spaced closer than keepalive.idleTimeoutMs keep the session open', async () => {
+    const server = await startGrpcJsServer();
+    const client = createClientTransport({ url: server.address, keepalive: { idleTimeoutMs: 300 } });
+    const states: string[] = [];
+    try {
+      await client.unary(Echo, {});
+      client.onStateChange((s) => states.push(s));
+      // 1.2 s of calls 100 ms apart: four idle timeouts' worth, never idle for one.
+      for (let i = 0; i < 12; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        await client.unary(Echo, {});
+        assert.equal(client.sessionCount, 1);
+      }
+      assert.deepEqual(states, [], 'the session never closed in between');
+      await until(() => client.sessionCount === 0, 2000);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
 });

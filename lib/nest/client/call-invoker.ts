@@ -1,6 +1,9 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
+import { CancelSource } from '../../core/call-cancel.js';
+import type { ServiceKey } from '../../core/call-context.js';
 import type { ClientCallOptions, ClientTransport, StreamResponse, UnaryResponse } from '../../core/client-transport.js';
 import { Code } from '../../core/code.js';
+import type { Metadata } from '../../core/metadata.js';
 import { isStreamingRequest, type MethodDescriptor } from '../../core/method-descriptor.js';
 import { TripleError } from '../../core/triple-error.js';
 import { TripleException } from '../exceptions/triple.exception.js';
@@ -35,14 +38,16 @@ export function toTripleException(error: unknown): TripleException {
 }
 
 /**
- * One AbortController per call, linked to the caller's own signal. The caller's abort reason is
+ * The cancellation of one call, linked to the caller's own signal. The caller's abort reason is
  * kept as the cause of a CANCELLED TripleError, which is what the transport fails the call with.
+ * No AbortController per call: the transport subscribes to this CancelSource; `signal` (an
+ * AbortSignal mirror) is only created for a transport that reads it.
  */
-export class CallAbort {
-  private readonly controller = new AbortController();
+export class CallAbort extends CancelSource {
   private unlink: (() => void) | undefined;
 
   constructor(userSignal: AbortSignal | undefined) {
+    super();
     if (!userSignal) return;
     const onAbort = (): void => this.cancel(cancelReason(userSignal.reason));
     if (userSignal.aborted) {
@@ -53,20 +58,31 @@ export class CallAbort {
     this.unlink = () => userSignal.removeEventListener('abort', onAbort);
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
   /** Aborts the call (idempotent). */
-  cancel(reason: TripleError): void {
+  override cancel(reason: TripleError): void {
     this.finish();
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    super.cancel(reason);
   }
 
   /** The call ended: stop listening to the caller's signal. */
   finish(): void {
     this.unlink?.();
     this.unlink = undefined;
+  }
+}
+
+/** The transport's options of one call: `cancel` for transports that take it, `signal` made on demand for the others. */
+class TransportCallOptions implements ClientCallOptions {
+  metadata: Metadata | undefined = undefined;
+  timeoutMs: number | undefined = undefined;
+
+  constructor(
+    readonly cancel: CallAbort,
+    readonly serviceKey: ServiceKey,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.cancel.signal;
   }
 }
 
@@ -89,34 +105,28 @@ export class CallInvoker {
       const abort = new CallAbort(options.signal);
       let transportOptions: ClientCallOptions;
       try {
-        transportOptions = this.transportOptions(method, input, options, abort.signal, packet);
+        transportOptions = this.transportOptions(method, input, options, abort, packet);
       } catch (error) {
         abort.finish();
         subscriber.error(toTripleException(error));
         return;
       }
-      const state = { done: false };
       switch (method.kind) {
         case 'unary':
         case 'client_streaming':
-          this.runSingle(method, input, transportOptions, options, abort, subscriber, state);
-          break;
+          return this.runSingle(method, input, transportOptions, options, abort, subscriber);
         default:
-          this.runStream(method, input, transportOptions, options, abort, subscriber, state);
+          return this.runStream(method, input, transportOptions, options, abort, subscriber);
       }
-      return () => {
-        if (!state.done) abort.cancel(callerGone('the subscriber unsubscribed'));
-      };
     });
   }
 
   /** What the transport gets for one call; runs at call start (the hook sees the live context). */
-  transportOptions(method: MethodDescriptor, input: unknown, options: PreparedCallOptions, signal: AbortSignal, packet: PacketSource): ClientCallOptions {
+  transportOptions(method: MethodDescriptor, input: unknown, options: PreparedCallOptions, abort: CallAbort, packet: PacketSource): ClientCallOptions {
     const packetMetadata = packet ? packet.metadata : this.config.dispatchMetadata?.(method, input);
-    const metadata = mergePacketMetadata(packetMetadata, options.metadata);
-    const out: ClientCallOptions = { signal, serviceKey: options.serviceKey };
-    if (metadata) out.metadata = metadata;
-    if (options.timeoutMs !== undefined) out.timeoutMs = options.timeoutMs;
+    const out = new TransportCallOptions(abort, options.serviceKey);
+    out.metadata = mergePacketMetadata(packetMetadata, options.metadata);
+    out.timeoutMs = options.timeoutMs;
     return out;
   }
 
@@ -146,28 +156,37 @@ export class CallInvoker {
 
   private runSingle<O>(
     method: MethodDescriptor, input: unknown, transportOptions: ClientCallOptions, options: PreparedCallOptions,
-    abort: CallAbort, subscriber: Subscriber<O>, state: { done: boolean },
-  ): void {
-    this.startSingle<O>(method, input, transportOptions)
-      .then((response) => {
-        state.done = true;
-        abort.finish();
+    abort: CallAbort, subscriber: Subscriber<O>,
+  ): TeardownLogic {
+    let done = false;
+    const fail = (error: unknown): void => {
+      done = true;
+      abort.finish();
+      subscriber.error(toTripleException(error));
+    };
+    this.startSingle<O>(method, input, transportOptions).then((response) => {
+      done = true;
+      abort.finish();
+      try {
         options.onHeader?.(response.header);
         options.onTrailer?.(response.trailer);
-        subscriber.next(response.message);
-        subscriber.complete();
-      })
-      .catch((error: unknown) => {
-        state.done = true;
-        abort.finish();
-        subscriber.error(toTripleException(error));
-      });
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      subscriber.next(response.message);
+      subscriber.complete();
+    }, fail);
+    return () => {
+      if (!done) abort.cancel(callerGone('the subscriber unsubscribed'));
+    };
   }
 
   private runStream<O>(
     method: MethodDescriptor, input: unknown, transportOptions: ClientCallOptions, options: PreparedCallOptions,
-    abort: CallAbort, subscriber: Subscriber<O>, state: { done: boolean },
-  ): void {
+    abort: CallAbort, subscriber: Subscriber<O>,
+  ): TeardownLogic {
+    const state = { done: false };
     let iterator: AsyncIterator<O> | undefined;
     const pump = async (): Promise<void> => {
       const response = this.startStream<O>(method, input, transportOptions);
@@ -205,5 +224,8 @@ export class CallInvoker {
         .then(() => iterator?.return?.())
         .catch(() => undefined);
     });
+    return () => {
+      if (!state.done) abort.cancel(callerGone('the subscriber unsubscribed'));
+    };
   }
 }

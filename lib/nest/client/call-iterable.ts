@@ -14,7 +14,7 @@ export function promiseCall<O>(invoker: CallInvoker, method: MethodDescriptor, i
   const abort = new CallAbort(options.signal);
   let transportOptions: ClientCallOptions;
   try {
-    transportOptions = invoker.transportOptions(method, input, options, abort.signal, undefined);
+    transportOptions = invoker.transportOptions(method, input, options, abort, undefined);
   } catch (error) {
     abort.finish();
     return Promise.reject(toTripleException(error));
@@ -84,7 +84,7 @@ class ResponseIterator<O> implements AsyncIterator<O> {
 
   private async start(): Promise<AsyncIterator<O>> {
     this.abort = new CallAbort(this.options.signal);
-    const transportOptions = this.invoker.transportOptions(this.method, this.input, this.options, this.abort.signal, undefined);
+    const transportOptions = this.invoker.transportOptions(this.method, this.input, this.options, this.abort, undefined);
     this.response = this.invoker.startStream<O>(this.method, this.input, transportOptions);
     this.source = this.response[Symbol.asyncIterator]();
     if (this.options.onHeader) this.options.onHeader(await this.response.header);

@@ -47,9 +47,12 @@ export function buildServiceStub(methods: readonly MethodDescriptor[], invoker: 
 export function createStubMethod(method: MethodDescriptor, invoker: CallInvoker, flavour: StubFlavour): StubMethod {
   const streamingRequest = isStreamingRequest(method.kind);
   const streamingResponse = isStreamingResponse(method.kind);
+  // Calls without options (the common case) share one prepared, frozen set of defaults.
+  const defaults = Object.freeze(prepareCallOptions(undefined, invoker.config.defaults));
+  Object.freeze(defaults.serviceKey);
   const stubMethod: StubMethod = (input, options) => {
     const request = streamingRequest ? checkRequestStream(input, method.path) : (input ?? {});
-    const prepared = prepareCallOptions(options, invoker.config.defaults);
+    const prepared = options === undefined ? defaults : prepareCallOptions(options, invoker.config.defaults);
     if (flavour === 'observable') return invoker.observe(method, request, prepared);
     return streamingResponse ? iterableCall(invoker, method, request, prepared) : promiseCall(invoker, method, request, prepared);
   };

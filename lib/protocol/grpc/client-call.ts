@@ -1,5 +1,6 @@
 import { deferred, remainingMs, type AttemptInit, type Deferred, type RequestSource, type StreamAttempt } from '../../core/client-attempt.js';
 import type { ClientCall, ClientConnector } from '../../core/client-call.js';
+import type { UnaryResponse } from '../../core/client-transport.js';
 import { Code } from '../../core/code.js';
 import type { Codec, CodecName } from '../../core/codec.js';
 import type { Compression } from '../../core/compression.js';
@@ -11,6 +12,7 @@ import { RequestPump } from '../../core/request-pump.js';
 import { TripleError } from '../../core/triple-error.js';
 import { HEADER_GRPC_ENCODING } from './headers.js';
 import { grpcRequestHeaders } from './request-header.js';
+import { readError, readSingleResponse } from './single-response.js';
 import { trailersToError } from './status-trailer.js';
 import { readMetadata, validateGrpcResponse, type GrpcResponseStart } from './validate-response.js';
 
@@ -29,6 +31,13 @@ export interface GrpcClientSettings {
   readonly userAgent: string;
 }
 
+/** A gRPC exchange whose response head was validated: messages (if any) follow. */
+interface OpenedCall {
+  readonly call: ClientCall;
+  readonly started: GrpcResponseStart;
+  readonly pump: { stop(): void } | undefined;
+}
+
 /**
  * Runs one attempt of a gRPC call of any kind up to the response head: opens the exchange,
  * starts sending (one enveloped message + END_STREAM, or a RequestPump for request streams),
@@ -42,6 +51,45 @@ export async function startGrpcCall<I, O>(
   init: AttemptInit,
   request: RequestSource<I>,
 ): Promise<StreamAttempt<O>> {
+  const opened = await openGrpcCall(connector, settings, init, request);
+  if ('ended' in opened) return endedAttempt<O>(opened.trailer);
+  const { call, started, pump } = opened;
+  const trailer = deferred<Metadata>();
+  return {
+    header: started.header,
+    messages: readResponse(call, readOptions<O>(init, settings, started), trailer, pump),
+    trailer: trailer.promise,
+    cancel: (reason) => call.cancel(reason),
+  };
+}
+
+/**
+ * One attempt of a unary or client-streaming gRPC call: like startGrpcCall, but the single
+ * response is read in one go (see readSingleResponse).
+ */
+export function grpcSingleCall<I, O>(
+  connector: ClientConnector,
+  settings: GrpcClientSettings,
+  init: AttemptInit,
+  request: RequestSource<I>,
+): Promise<UnaryResponse<O>> {
+  // Chained rather than awaited: one async frame less per call (they cost ~1 KB each).
+  return openGrpcCall(connector, settings, init, request).then((opened) => {
+    if ('ended' in opened) throw new TripleError(Code.UNIMPLEMENTED, 'protocol error: missing response message for a single-response method');
+    return readSingleResponse(opened.call, opened.started.header, readOptions<O>(init, settings, opened.started), opened.pump);
+  });
+}
+
+/**
+ * The shared start of every gRPC call: resolves with the opened exchange, or with the trailers
+ * of a call that ended OK in its head (trailers-only); rejects with any other outcome.
+ */
+async function openGrpcCall<I>(
+  connector: ClientConnector,
+  settings: GrpcClientSettings,
+  init: AttemptInit,
+  request: RequestSource<I>,
+): Promise<OpenedCall | { readonly ended: true; readonly trailer: Metadata }> {
   const { method, state } = init;
   const timeoutMs = remainingMs(init.deadline);
   const headers = grpcRequestHeaders({
@@ -55,10 +103,11 @@ export async function startGrpcCall<I, O>(
   });
   const inputCodec = method.input[settings.codec];
   // Encode a single request before opening: an oversized message fails without a round trip.
-  const single = 'single' in request ? await encodeMessage(request.single, inputCodec, settings) : undefined;
+  let single: Uint8Array | Promise<Uint8Array> | undefined = 'single' in request ? encodeMessage(request.single, inputCodec, settings) : undefined;
+  if (single instanceof Promise) single = await single;
   let call: ClientCall;
   try {
-    call = await connector.open({ path: method.path, headers, deadline: init.deadline, signal: init.signal });
+    call = await connector.open({ path: method.path, headers, deadline: init.deadline, cancel: init.cancel });
   } catch (e) {
     state.unprocessed = true;
     throw TripleError.from(e, Code.UNAVAILABLE);
@@ -77,9 +126,9 @@ export async function startGrpcCall<I, O>(
       // Trailers-only: the status is in the head. Read the (empty) rest so the stream closes
       // cleanly instead of being reset.
       pump?.stop();
-      await drain(call.body);
+      await call.readAll(noop).catch(noop);
       if (checked.value.error) throw checked.value.error;
-      return endedAttempt<O>(checked.value.trailer);
+      return { ended: true, trailer: checked.value.trailer };
     }
     started = checked.value;
   } catch (e) {
@@ -90,18 +139,15 @@ export async function startGrpcCall<I, O>(
     throw error;
   }
   state.committed = true;
-  const trailer = deferred<Metadata>();
-  const readOptions: MessageReadOptions<O> = {
+  return { call, started, pump };
+}
+
+function readOptions<O>(init: AttemptInit, settings: GrpcClientSettings, started: GrpcResponseStart): MessageReadOptions<O> {
+  return {
     readMaxBytes: settings.readMaxBytes,
     compression: started.compression,
-    codec: method.output[settings.codec] as Codec<O>,
+    codec: init.method.output[settings.codec] as Codec<O>,
     encodingHeader: HEADER_GRPC_ENCODING,
-  };
-  return {
-    header: started.header,
-    messages: readResponse(call, readOptions, trailer, pump),
-    trailer: trailer.promise,
-    cancel: (reason) => call.cancel(reason),
   };
 }
 
@@ -127,8 +173,7 @@ async function* readResponse<O>(call: ClientCall, options: MessageReadOptions<O>
     try {
       for await (const message of readMessages(call.body, options)) yield message;
     } catch (e) {
-      const error = TripleError.from(e, Code.INTERNAL);
-      throw error.code === Code.INVALID_ARGUMENT ? new TripleError(Code.INTERNAL, error.rawMessage, { cause: error }) : error;
+      throw readError(e);
     }
     const trailers = await call.trailers;
     settled = true;
@@ -151,14 +196,6 @@ async function* readResponse<O>(call: ClientCall, options: MessageReadOptions<O>
   }
 }
 
-async function drain(body: AsyncIterable<Uint8Array>): Promise<void> {
-  try {
-    for await (const chunk of body) void chunk;
-  } catch {
-    // The status is already known; a reset after it changes nothing.
-  }
-}
-
 function endedAttempt<O>(trailer: Metadata): StreamAttempt<O> {
   return {
     header: new Metadata(),
@@ -167,3 +204,5 @@ function endedAttempt<O>(trailer: Metadata): StreamAttempt<O> {
     cancel: () => undefined,
   };
 }
+
+function noop(): void {}

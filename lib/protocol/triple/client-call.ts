@@ -54,7 +54,7 @@ export async function tripleUnaryCall<I, O>(
   });
   let call: ClientCall;
   try {
-    call = await connector.open({ path: method.path, headers, deadline: init.deadline, signal: init.signal });
+    call = await connector.open({ path: method.path, headers, deadline: init.deadline, cancel: init.cancel });
   } catch (e) {
     state.unprocessed = true;
     throw TripleError.from(e, Code.UNAVAILABLE);
@@ -96,15 +96,11 @@ export async function tripleUnaryCall<I, O>(
 async function readAll(call: ClientCall, maxBytes: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of call.body) {
+  await call.readAll((chunk) => {
     total += chunk.byteLength;
-    if (total > maxBytes) {
-      const error = readSizeError(total, maxBytes);
-      call.cancel(error);
-      throw error;
-    }
+    if (total > maxBytes) throw readSizeError(total, maxBytes);
     chunks.push(chunk);
-  }
+  });
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
