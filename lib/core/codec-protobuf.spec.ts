@@ -159,3 +159,44 @@ describe('createProtobufCodec', () => {
     assert.equal(Object.getOwnPropertyDescriptor(decoded.meta, '__proto__')?.value, 'x');
   });
 });
+
+describe('createProtobufCodec fast paths (encodeTransient, encodeInto)', () => {
+  const c = codec();
+  const expected = Buffer.from(c.encode(full));
+
+  it('encodeTransient gives the bytes encode gives, also after a failed encode and a large message', () => {
+    assert.deepEqual(Buffer.from(c.encodeTransient!(full)), expected);
+    assert.throws(() => c.encodeTransient!({ at: 5 }), TripleError);
+    const large = { payload: Buffer.alloc(200_000, 7) };
+    assert.deepEqual(Buffer.from(c.encodeTransient!(large)), Buffer.from(c.encode(large)));
+    assert.deepEqual(Buffer.from(c.encodeTransient!(full)), expected);
+  });
+
+  it('encodeInto writes into the target after offset and returns the end offset', () => {
+    const target = Buffer.alloc(1024, 0xaa);
+    const end = c.encodeInto!(full, target, 7);
+    assert.equal(end, 7 + expected.length);
+    assert.deepEqual(target.subarray(7, end as number), expected);
+    assert.ok(target.subarray(0, 7).every((b) => b === 0xaa), 'bytes before offset untouched');
+    assert.ok(target.subarray(end as number).every((b) => b === 0xaa), 'bytes after the message untouched');
+  });
+
+  it('encodeInto returns the bytes when the message does not fit, leaving the target as it was', () => {
+    const target = Buffer.alloc(expected.length + 4, 0xaa);
+    const result = c.encodeInto!(full, target, 5);
+    assert.ok(result instanceof Uint8Array);
+    assert.deepEqual(Buffer.from(result), expected);
+    assert.ok(target.subarray(0, 5).every((b) => b === 0xaa), 'bytes before offset untouched');
+  });
+
+  it('encodeInto recovers from a failed encode and keeps no reference to the target', () => {
+    const target = Buffer.alloc(256, 0xaa);
+    assert.throws(() => c.encodeInto!({ tags: 'nope' }, target, 0), (e: unknown) => e instanceof TripleError && e.code === Code.INTERNAL);
+    const end = c.encodeInto!(full, target, 3) as number;
+    assert.deepEqual(target.subarray(3, end), expected);
+    // The shared writer must not write into a previous call's target afterwards.
+    const snapshot = Buffer.from(target);
+    c.encodeTransient!({ message: 'other' });
+    assert.deepEqual(target, snapshot);
+  });
+});

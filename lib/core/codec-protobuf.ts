@@ -61,6 +61,18 @@ export function typeDisplayName(type: { readonly fullName: string }): string {
   return type.fullName.startsWith('.') ? type.fullName.slice(1) : type.fullName;
 }
 
+/**
+ * The writers behind every codec's encodeTransient and encodeInto. One of each is enough: the
+ * bytes they produce are copied (or the target chunk handed back) before the next encode, as
+ * JavaScript runs one encode at a time. They use protobufjs 8's documented Writer fields
+ * (`buf`, `pos`, `view`, `states`); codec-protobuf.spec checks the result byte for byte.
+ */
+let transientWriter = protobuf.Writer.create();
+const intoWriter = protobuf.Writer.create();
+/** After an unusually large message the transient writer is replaced, so it does not pin its buffer. */
+const TRANSIENT_WRITER_KEEP_BYTES = 64 * 1024;
+const NO_BYTES = Buffer.alloc(0);
+
 const emptyObject: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /**
@@ -97,6 +109,39 @@ export function createProtobufCodec(type: Type, options: ObjectConversion = {}):
       } catch (error) {
         throw new TripleError(Code.INTERNAL, encodeError + errorText(error), { cause: error });
       }
+    },
+    encodeTransient(message: unknown): Uint8Array {
+      const writer = transientWriter;
+      // A previous encode that threw may have left the cursor (and fork states) mid-message.
+      writer.pos = 0;
+      writer.states = null;
+      try {
+        type.encode(toMessage(type, message), writer);
+      } catch (error) {
+        throw new TripleError(Code.INTERNAL, encodeError + errorText(error), { cause: error });
+      }
+      if (writer.buf.byteLength > TRANSIENT_WRITER_KEEP_BYTES) transientWriter = protobuf.Writer.create();
+      return writer.buf.subarray(0, writer.pos);
+    },
+    encodeInto(message: unknown, target: Buffer, offset: number): number | Uint8Array {
+      const writer = intoWriter;
+      // The writer appends at `pos`; when the target is too small it moves to a buffer of its
+      // own (copying what it wrote so far), which is how "did not fit" is detected.
+      writer.buf = target;
+      writer.view = null;
+      writer.pos = offset;
+      writer.states = null;
+      let written: Uint8Array;
+      try {
+        type.encode(toMessage(type, message), writer);
+      } catch (error) {
+        throw new TripleError(Code.INTERNAL, encodeError + errorText(error), { cause: error });
+      } finally {
+        written = writer.buf;
+        writer.buf = NO_BYTES; // never keep the caller's chunk alive
+        writer.view = null;
+      }
+      return written === target ? writer.pos : written.subarray(offset, writer.pos);
     },
     decode(bytes: Uint8Array): unknown {
       try {

@@ -1,4 +1,7 @@
 import { Code } from './code.js';
+import type { Codec } from './codec.js';
+import { ENVELOPE_HEADER_SIZE } from './envelope.js';
+import { assertWriteSize } from './limits.js';
 import { TripleError } from './triple-error.js';
 
 /** Where frames go: a ServerCall or a client stream. */
@@ -10,13 +13,23 @@ export interface FrameSink {
 
 /** Small frames are merged into writes of about this size, saving per-write overhead. */
 const COALESCE_BYTES = 64 * 1024;
+/**
+ * The first packing chunk of a tick. Small (Node serves it from its shared buffer pool), so a
+ * stream that sends one message now and then allocates no 64 KiB chunk for it; the size
+ * doubles with each further chunk packed in the same tick, up to COALESCE_BYTES.
+ */
+const FIRST_CHUNK_BYTES = 1024;
+/** Plain messages larger than this are framed in a buffer of their own rather than packed. */
+const PACK_MAX_BYTES = 16 * 1024;
 
 /**
  * Ordered, bounded queue of encoded frames for producers that cannot be paused (an RxJS
- * Observable). Frames go straight to the sink while it accepts them; once it signals
- * backpressure they wait here, in a linear array walked by index (no Array#shift, so a million
- * queued messages cost linear time), and are flushed in coalesced writes on 'drain'.
- * Frames may be promises (async compression); order is kept regardless.
+ * Observable). Plain messages are packed, header and all, into chunks that go to the sink on
+ * the next tick: a burst of small messages costs one copy per message
+ * and one write per 64 KiB instead of a buffer and a write per message. Ready frames go to the
+ * sink while it accepts them; once it signals backpressure they wait here, in a linear array
+ * walked by index (no Array#shift, so a million queued messages cost linear time), and are
+ * flushed on 'drain'. Frames may be promises (async compression); order is kept regardless.
  */
 export class FrameQueue {
   private items: Array<Uint8Array | Promise<Uint8Array>> = [];
@@ -25,6 +38,13 @@ export class FrameQueue {
   private flushing = false;
   private failed = false;
   private idleWaiters: Array<() => void> = [];
+  /** The chunk plain messages are packed into: [sealedTo, filled) is packed but not queued yet. */
+  private chunk: Buffer | undefined;
+  private sealedTo = 0;
+  private filled = 0;
+  private nextChunkBytes = FIRST_CHUNK_BYTES;
+  private kickScheduled = false;
+  private lastMessageBytes = 0;
 
   /**
    * @param maxBufferedBytes bound on queued plus transport-pending bytes; beyond it the queue
@@ -37,9 +57,10 @@ export class FrameQueue {
     private readonly onError: (error: TripleError) => void,
   ) {}
 
-  /** Queues one frame; `size` is its (approximate, for promises) byte length. */
+  /** Queues one complete frame; `size` is its (approximate, for promises) byte length. */
   push(frame: Uint8Array | Promise<Uint8Array>, size: number): void {
     if (this.failed) return;
+    this.seal(); // messages packed earlier go first
     if (!this.flushing && this.head === this.items.length && !(frame instanceof Promise)) {
       const pending = this.sink.write(frame);
       if (pending) this.waitFor(pending);
@@ -47,22 +68,117 @@ export class FrameQueue {
     }
     this.items.push(frame);
     this.queuedBytes += size;
-    if (this.queuedBytes + this.sink.pendingBytes > this.maxBufferedBytes) {
-      this.fail(new TripleError(Code.RESOURCE_EXHAUSTED,
-        `more than maxBufferedBytes (${this.maxBufferedBytes}) of response messages are waiting for a slow reader`));
+    if (this.overBound()) return;
+    if (!this.flushing) void this.flush();
+  }
+
+  /**
+   * Queues one uncompressed message, framing it with its envelope header. `message` is copied
+   * before this returns, so it may be a view the caller reuses (a codec's transient buffer).
+   */
+  pushPlain(message: Uint8Array): void {
+    if (this.failed) return;
+    const size = ENVELOPE_HEADER_SIZE + message.byteLength;
+    if (message.byteLength > PACK_MAX_BYTES) {
+      const frame = Buffer.allocUnsafe(size);
+      writeEnvelopeHeader(frame, 0, message.byteLength);
+      frame.set(message, ENVELOPE_HEADER_SIZE);
+      this.seal();
+      this.items.push(frame);
+      this.accepted(size);
       return;
     }
-    if (!this.flushing) void this.flush();
+    const chunk = this.chunkWithRoom(size);
+    writeEnvelopeHeader(chunk, this.filled, message.byteLength);
+    chunk.set(message, this.filled + ENVELOPE_HEADER_SIZE);
+    this.packed(size);
+  }
+
+  /**
+   * Queues one uncompressed message, encoding it straight into the packing chunk (no buffer of
+   * its own). Throws, queueing nothing, when the codec fails or the message is over `maxBytes`.
+   */
+  pushEncoded(message: unknown, codec: Required<Pick<Codec, 'encodeInto'>>, maxBytes: number): void {
+    if (this.failed) return;
+    // Room for a message as large as the last one, so encodeInto rarely overflows the chunk.
+    const chunk = this.chunkWithRoom(ENVELOPE_HEADER_SIZE + this.lastMessageBytes);
+    const start = this.filled + ENVELOPE_HEADER_SIZE;
+    const end = codec.encodeInto(message, chunk, start);
+    if (typeof end !== 'number') {
+      assertWriteSize(end.byteLength, maxBytes);
+      this.lastMessageBytes = end.byteLength;
+      this.pushPlain(end);
+      return;
+    }
+    const length = end - start;
+    assertWriteSize(length, maxBytes);
+    this.lastMessageBytes = length;
+    writeEnvelopeHeader(chunk, this.filled, length);
+    this.packed(ENVELOPE_HEADER_SIZE + length);
+  }
+
+  /** The packing chunk, after sealing the current one and starting another if `size` does not fit. */
+  private chunkWithRoom(size: number): Buffer {
+    const chunk = this.chunk;
+    if (chunk !== undefined && this.filled + size <= chunk.byteLength) return chunk;
+    this.seal();
+    this.sealedTo = this.filled = 0;
+    const next = (this.chunk = Buffer.allocUnsafe(Math.max(this.nextChunkBytes, size)));
+    this.nextChunkBytes = Math.min(this.nextChunkBytes * 2, COALESCE_BYTES);
+    return next;
+  }
+
+  /** Accounts for `size` bytes just packed at `filled`. */
+  private packed(size: number): void {
+    this.filled += size;
+    this.accepted(size);
+  }
+
+  /**
+   * Accounts for `size` bytes queued by pushPlain/pushEncoded. They go to the sink on the next
+   * tick, never synchronously: the caller may still have headers to send first.
+   */
+  private accepted(size: number): void {
+    this.queuedBytes += size;
+    if (this.overBound()) return;
+    // While flushing, the flush loop takes what was queued meanwhile.
+    if (!this.flushing && !this.kickScheduled) {
+      this.kickScheduled = true;
+      process.nextTick(this.kick);
+    }
   }
 
   /** Resolves when every queued frame was handed to the sink. */
   whenIdle(): Promise<void> {
-    if (!this.flushing && this.head === this.items.length) return Promise.resolve();
+    if (this.isIdle) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   get isIdle(): boolean {
-    return !this.flushing && this.head === this.items.length;
+    return !this.flushing && this.head === this.items.length && this.filled === this.sealedTo;
+  }
+
+  /** End of the tick a burst was packed in: hand it to the sink. */
+  private readonly kick = (): void => {
+    this.kickScheduled = false;
+    this.nextChunkBytes = FIRST_CHUNK_BYTES;
+    if (this.flushing || this.failed) return;
+    this.seal();
+    void this.flush();
+  };
+
+  /** Moves the packed part of the current chunk to the queue, as one frame-aligned slice. */
+  private seal(): void {
+    if (this.filled === this.sealedTo) return;
+    this.items.push(this.chunk!.subarray(this.sealedTo, this.filled));
+    this.sealedTo = this.filled;
+  }
+
+  private overBound(): boolean {
+    if (this.queuedBytes + this.sink.pendingBytes <= this.maxBufferedBytes) return false;
+    this.fail(new TripleError(Code.RESOURCE_EXHAUSTED,
+      `more than maxBufferedBytes (${this.maxBufferedBytes}) of response messages are waiting for a slow reader`));
+    return true;
   }
 
   private waitFor(pending: Promise<void>): void {
@@ -73,7 +189,9 @@ export class FrameQueue {
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      while (this.head < this.items.length && !this.failed) {
+      for (;;) {
+        if (this.head === this.items.length) this.seal(); // packed while we waited for 'drain'
+        if (this.head === this.items.length || this.failed) break;
         const first = this.items[this.head]!;
         let chunk: Uint8Array;
         if (first instanceof Promise) {
@@ -93,6 +211,8 @@ export class FrameQueue {
     this.head = 0;
     this.queuedBytes = 0;
     this.flushing = false;
+    // Everything packed was written: an idle stream keeps no chunk alive.
+    this.releaseChunk();
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
@@ -114,6 +234,11 @@ export class FrameQueue {
     return Buffer.concat(this.items.slice(start, end) as Uint8Array[], total);
   }
 
+  private releaseChunk(): void {
+    this.chunk = undefined;
+    this.sealedTo = this.filled = 0;
+  }
+
   private fail(error: TripleError): void {
     if (this.failed) return;
     this.failed = true;
@@ -122,6 +247,16 @@ export class FrameQueue {
     this.items = [];
     this.head = 0;
     this.queuedBytes = 0;
+    this.releaseChunk();
     this.onError(error);
   }
+}
+
+/** Writes the header of an uncompressed envelope of `length` bytes into `target` at `at`. */
+function writeEnvelopeHeader(target: Buffer, at: number, length: number): void {
+  target[at] = 0;
+  target[at + 1] = length >>> 24;
+  target[at + 2] = length >>> 16;
+  target[at + 3] = length >>> 8;
+  target[at + 4] = length;
 }

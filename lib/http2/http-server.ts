@@ -15,6 +15,9 @@ import { H2ServerCall } from './h2-server-call.js';
 import type { HttpServerOptions } from './server-options.js';
 import { SessionGuard, type CalmReason } from './session-guard.js';
 
+/** Every HTTP/2 window starts at this size (RFC 9113 §6.9.2). */
+const DEFAULT_HTTP2_WINDOW = 65_535;
+
 /** The HTTP/2 client connection preface starts with these bytes ("PRI * HTTP/2.0"). */
 const H2_PREFACE_START = Buffer.from('PRI * HTTP/2.0');
 
@@ -49,6 +52,7 @@ export class TripleHttpServer {
     const settings = {
       maxConcurrentStreams: options.maxConcurrentStreams,
       maxHeaderListSize: options.maxHeaderListSize,
+      initialWindowSize: options.initialWindowSize,
     };
     const { http2 } = options;
     this.h2 = createH2Server({
@@ -190,6 +194,9 @@ export class TripleHttpServer {
       this.sessions.delete(session);
     });
     session.on('error', () => undefined);
+    // The connection window is not a SETTINGS value: it grows with a WINDOW_UPDATE, which node
+    // sends for setLocalWindowSize once the session is up.
+    if (this.options.connectionWindowSize > DEFAULT_HTTP2_WINDOW) session.setLocalWindowSize(this.options.connectionWindowSize);
     if (this.closing) session.close();
   }
 

@@ -22,6 +22,14 @@ export interface TripleServerOptions {
   maxMetadataSize?: number;
   /** Concurrent streams a client may open on one connection (HTTP/2 setting). Default 1000. */
   maxConcurrentStreams?: number;
+  /**
+   * HTTP/2 receive window per stream (SETTINGS_INITIAL_WINDOW_SIZE), bytes: how much request
+   * data a client may send ahead of the handler reading it. Larger speeds up client-streaming
+   * uploads; it is also what one paused stream may hold in memory. Default 192 KiB (196_608).
+   */
+  initialWindowSize?: number;
+  /** HTTP/2 receive window of a whole connection (all its streams), bytes. Default 1 MiB (1_048_576). */
+  connectionWindowSize?: number;
   /** Server-initiated PINGs that detect dead peers, and the policy for client PINGs (gRPC keepalive enforcement). */
   keepalive?: {
     /** PING interval in ms. Default 7_200_000 (2 h); 0 disables. */

@@ -9,6 +9,8 @@ describe('resolveServerOptions: limits and defences', () => {
     const { http } = resolveServerOptions(base);
     assert.equal(http.maxConcurrentStreams, 1000);
     assert.equal(http.maxHeaderListSize, 16 * 1024);
+    assert.equal(http.initialWindowSize, 192 * 1024);
+    assert.equal(http.connectionWindowSize, 1024 * 1024);
     assert.equal(http.maxConnections, 10_000);
     assert.equal(http.maxConnectionIdleMs, 300_000);
     assert.equal(http.handshakeTimeoutMs, 10_000);
@@ -31,11 +33,15 @@ describe('resolveServerOptions: limits and defences', () => {
       ...base,
       maxConnections: 3,
       maxConnectionIdleMs: 0,
+      initialWindowSize: 65_535,
+      connectionWindowSize: 2 ** 31 - 1,
       keepalive: { minPingIntervalMs: 10, permitWithoutCalls: true, maxPingStrikes: 0 },
       http1: { headersTimeoutMs: 100, requestTimeoutMs: 100, keepAliveTimeoutMs: 0 },
       http2: { streamResetBurst: 5, streamResetRate: 0.5 },
     });
     assert.equal(http.maxConnections, 3);
+    assert.equal(http.initialWindowSize, 65_535);
+    assert.equal(http.connectionWindowSize, 2 ** 31 - 1);
     assert.equal(http.maxConnectionIdleMs, 0);
     assert.equal(http.keepalive.permitWithoutCalls, true);
     assert.equal(http.keepalive.maxPingStrikes, 0);
@@ -51,6 +57,9 @@ describe('resolveServerOptions: limits and defences', () => {
       [{ maxConnectionIdleMs: -1 }, /maxConnectionIdleMs/],
       [{ handshakeTimeoutMs: 0 }, /handshakeTimeoutMs/],
       [{ maxConcurrentStreams: 0.5 }, /maxConcurrentStreams/],
+      [{ initialWindowSize: 1000 }, /initialWindowSize/],
+      [{ initialWindowSize: 2 ** 31 }, /initialWindowSize/],
+      [{ connectionWindowSize: 1.5e6 + 0.5 }, /connectionWindowSize/],
       [{ keepalive: { minPingIntervalMs: -5 } }, /keepalive.minPingIntervalMs/],
       [{ keepalive: { maxPingStrikes: -1 } }, /keepalive.maxPingStrikes/],
       [{ http1: { headersTimeoutMs: NaN } }, /http1.headersTimeoutMs/],

@@ -14,6 +14,8 @@ import {
   DEFAULT_HTTP1_REQUEST_TIMEOUT_MS,
   DEFAULT_KEEPALIVE_TIME_MS,
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_CONNECTION_WINDOW_SIZE,
+  DEFAULT_INITIAL_WINDOW_SIZE,
   DEFAULT_MAX_CONCURRENT_STREAMS,
   DEFAULT_MAX_CONNECTION_IDLE_MS,
   DEFAULT_MAX_CONNECTIONS,
@@ -27,6 +29,7 @@ import {
   DEFAULT_MIN_PING_INTERVAL_MS,
   DEFAULT_STREAM_RESET_BURST,
   DEFAULT_STREAM_RESET_RATE,
+  MAX_WINDOW_SIZE,
   type HttpServerOptions,
 } from '../../http2/server-options.js';
 import type { TripleServerOptions } from '../interfaces/triple-server-options.interface.js';
@@ -75,6 +78,8 @@ export function resolveServerOptions(options: TripleServerOptions): ResolvedServ
       tls: options.tls,
       maxConcurrentStreams: integer('maxConcurrentStreams', options.maxConcurrentStreams, DEFAULT_MAX_CONCURRENT_STREAMS, 1),
       maxHeaderListSize: positive('maxMetadataSize', options.maxMetadataSize, DEFAULT_MAX_METADATA_SIZE),
+      initialWindowSize: windowSize('initialWindowSize', options.initialWindowSize, DEFAULT_INITIAL_WINDOW_SIZE),
+      connectionWindowSize: windowSize('connectionWindowSize', options.connectionWindowSize, DEFAULT_CONNECTION_WINDOW_SIZE),
       maxConnections: integer('maxConnections', options.maxConnections, DEFAULT_MAX_CONNECTIONS, 1),
       maxConnectionIdleMs: nonNegative('maxConnectionIdleMs', options.maxConnectionIdleMs, DEFAULT_MAX_CONNECTION_IDLE_MS),
       handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, DEFAULT_HANDSHAKE_TIMEOUT_MS),
@@ -131,6 +136,13 @@ function integer(name: string, value: number | undefined, fallback: number, min:
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min) throw new TypeError(`TripleServer: ${name} must be an integer >= ${min}, got ${value}`);
   return value;
+}
+
+/** An HTTP/2 flow-control window: 65_535 (the protocol's initial size) up to 2^31 - 1 bytes. */
+function windowSize(name: string, value: number | undefined, fallback: number): number {
+  const size = integer(name, value, fallback, 65_535);
+  if (size > MAX_WINDOW_SIZE) throw new TypeError(`TripleServer: ${name} must be at most ${MAX_WINDOW_SIZE}, got ${size}`);
+  return size;
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {

@@ -63,12 +63,9 @@ export class GrpcResponder {
 
   /** Frames one message: encoded, size-checked, compressed when worth it. */
   frame(message: unknown): { frame: Uint8Array | Promise<Uint8Array>; size: number } {
-    const bytes = this.options.codec.encode(message);
-    assertWriteSize(bytes.byteLength, this.options.writeMaxBytes);
-    const compression = this.options.compression;
-    if (compression && bytes.byteLength >= this.options.compressMinBytes) {
-      return { frame: compression.compress(bytes).then((z) => encodeEnvelope(FLAG_COMPRESSED, z)), size: bytes.byteLength + 5 };
-    }
+    const bytes = this.encode(message);
+    const compressed = this.compressed(bytes);
+    if (compressed) return { frame: compressed, size: bytes.byteLength + 5 };
     return { frame: encodeEnvelope(0, bytes), size: bytes.byteLength + 5 };
   }
 
@@ -85,10 +82,39 @@ export class GrpcResponder {
   /** Queues one message for a producer that cannot wait (an Observable). */
   push(message: unknown): void {
     if (this.finished) return;
-    const { frame, size } = this.frame(message);
+    const { codec, compression } = this.options;
+    const queue = (this.queue ??= new FrameQueue(this.call, this.options.maxBufferedBytes, (e) => this.finish(e)));
+    if (!compression && codec.encodeInto) {
+      // Most streams: no compression, so the message is encoded right into the write chunk.
+      queue.pushEncoded(message, codec as Required<Pick<typeof codec, 'encodeInto'>>, this.options.writeMaxBytes);
+      this.ensureHeaders();
+      return;
+    }
+    const bytes = this.encode(message);
     this.ensureHeaders();
-    this.queue ??= new FrameQueue(this.call, this.options.maxBufferedBytes, (e) => this.finish(e));
-    this.queue.push(frame, size);
+    const compressed = this.compressed(bytes);
+    if (compressed) queue.push(compressed, bytes.byteLength + 5);
+    else queue.pushPlain(bytes);
+  }
+
+  /**
+   * Encodes and size-checks one message. The bytes may be the codec's transient buffer: valid
+   * until the next encode, so every caller copies (frames) them before returning.
+   */
+  private encode(message: unknown): Uint8Array {
+    const codec = this.options.codec;
+    const bytes = codec.encodeTransient ? codec.encodeTransient(message) : codec.encode(message);
+    assertWriteSize(bytes.byteLength, this.options.writeMaxBytes);
+    return bytes;
+  }
+
+  /** The compressed frame when compression applies to a message of this size, else undefined. */
+  private compressed(bytes: Uint8Array): Promise<Uint8Array> | undefined {
+    const compression = this.options.compression;
+    if (!compression || bytes.byteLength < this.options.compressMinBytes) return undefined;
+    // Compression runs asynchronously: it needs a copy of the codec's transient buffer.
+    const owned = this.options.codec.encodeTransient ? Buffer.from(bytes) : bytes;
+    return compression.compress(owned).then((z) => encodeEnvelope(FLAG_COMPRESSED, z));
   }
 
   /** Resolves once every pushed message was handed to the transport. */

@@ -216,8 +216,15 @@ export class RawH2Connection {
 
   private onSettings(payload: Buffer): void {
     for (let i = 0; i + 6 <= payload.length; i += 6) {
-      if (payload.readUInt16BE(i) === 4 /* INITIAL_WINDOW_SIZE */) this.initialStreamWindow = payload.readUInt32BE(i + 2);
+      if (payload.readUInt16BE(i) !== 4 /* INITIAL_WINDOW_SIZE */) continue;
+      const size = payload.readUInt32BE(i + 2);
+      // RFC 9113 §6.9.2: a new initial window size shifts the windows of open streams by the
+      // difference (streams opened before the server's SETTINGS arrived started at 65_535).
+      const delta = size - this.initialStreamWindow;
+      this.initialStreamWindow = size;
+      for (const [id, window] of this.streamWindows) this.streamWindows.set(id, window + delta);
     }
+    for (const w of this.windowWaiters.splice(0)) w();
   }
 
   private onWindowUpdate(streamId: number, increment: number): void {
