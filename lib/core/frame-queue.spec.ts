@@ -113,6 +113,30 @@ describe('FrameQueue', () => {
     assert.deepEqual(sink.frames(), [[0, 'small'], [0, big], [0, big], [0, 'tail']]);
   });
 
+  it('sizes chunks with room for an encoder that reserves more than it writes, so same-size messages do not overflow', async () => {
+    const sink = new RecordingSink();
+    const { q } = queue(sink);
+    let overflows = 0;
+    // Like protobufjs: asks for a varint's worst case (10 bytes) before writing the last byte.
+    const reserving: typeof textCodec = {
+      ...textCodec,
+      encodeInto(s, target, offset) {
+        const bytes = Buffer.from(s);
+        if (offset + bytes.length + 9 > target.length) {
+          overflows++;
+          return bytes;
+        }
+        target.set(bytes, offset);
+        return offset + bytes.length;
+      },
+    };
+    const big = 'y'.repeat(40_000);
+    for (let i = 0; i < 5; i++) q.pushEncoded(big, reserving, 1 << 20);
+    await q.whenIdle();
+    assert.equal(overflows, 1, 'only the first message, whose size was not known yet');
+    assert.deepEqual(sink.frames(), Array.from({ length: 5 }, () => [0, big]));
+  });
+
   it('refuses a message over the size limit without queueing anything of it', async () => {
     const sink = new RecordingSink();
     const { q, errors } = queue(sink);

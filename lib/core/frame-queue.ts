@@ -19,6 +19,12 @@ const COALESCE_BYTES = 64 * 1024;
  * doubles with each further chunk packed in the same tick, up to COALESCE_BYTES.
  */
 const FIRST_CHUNK_BYTES = 1024;
+/**
+ * Extra room asked for when encoding into a chunk: encoders reserve a varint's worst case
+ * (protobufjs: 10 bytes) before writing it, so a chunk sized to the exact message would
+ * overflow and make the encoder copy everything to a buffer of its own.
+ */
+const ENCODER_SLACK_BYTES = 16;
 /** Plain messages larger than this are framed in a buffer of their own rather than packed. */
 const PACK_MAX_BYTES = 16 * 1024;
 
@@ -101,7 +107,7 @@ export class FrameQueue {
   pushEncoded(message: unknown, codec: Required<Pick<Codec, 'encodeInto'>>, maxBytes: number): void {
     if (this.failed) return;
     // Room for a message as large as the last one, so encodeInto rarely overflows the chunk.
-    const chunk = this.chunkWithRoom(ENVELOPE_HEADER_SIZE + this.lastMessageBytes);
+    const chunk = this.chunkWithRoom(ENVELOPE_HEADER_SIZE + this.lastMessageBytes + ENCODER_SLACK_BYTES);
     const start = this.filled + ENVELOPE_HEADER_SIZE;
     const end = codec.encodeInto(message, chunk, start);
     if (typeof end !== 'number') {

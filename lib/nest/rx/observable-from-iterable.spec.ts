@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { lastValueFrom, take, toArray } from 'rxjs';
+import type { BatchedMessages } from '../../core/request-messages.js';
 import { observableFromRequestStream } from './observable-from-iterable.js';
 
 /** A controllable AsyncIterable that counts pulls, like the protocol's request reader. */
@@ -49,6 +50,33 @@ class Source<T> implements AsyncIterable<T> {
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** A source read in batches (like the server's RequestMessages): one pull per batch. */
+class BatchSource<T> implements BatchedMessages<T> {
+  pulls = 0;
+  cancelled = 0;
+  private readonly batches: Array<T[] | undefined | Error> = [];
+  private waiting: (() => void) | undefined;
+  add(batch: T[] | undefined | Error): void {
+    this.batches.push(batch);
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.();
+  }
+  async nextBatch(): Promise<readonly T[] | undefined> {
+    this.pulls++;
+    while (this.batches.length === 0) await new Promise<void>((resolve) => (this.waiting = resolve));
+    const next = this.batches.shift();
+    if (next instanceof Error) throw next;
+    return next;
+  }
+  cancel(): void {
+    this.cancelled++;
+  }
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    throw new Error('a batched source is read with nextBatch()');
+  }
+}
 
 describe('observableFromRequestStream', () => {
   test('reads ahead before anyone subscribes, then replays to the first subscriber', async () => {
@@ -124,6 +152,42 @@ describe('observableFromRequestStream', () => {
     const stream$ = observableFromRequestStream(source, { maxPending: 1 });
     stream$.subscribe({ error: () => undefined });
     await assert.rejects(lastValueFrom(stream$), /only once/);
+  });
+
+  test('a batched source: read ahead by whole batches up to maxPending, then replayed in order', async () => {
+    const source = new BatchSource<number>();
+    source.add([1, 2, 3]);
+    source.add([4, 5]);
+    source.add([6]);
+    const stream$ = observableFromRequestStream(source, { maxPending: 4 });
+    await tick();
+    assert.equal(source.pulls, 2, 'paused once 5 >= maxPending messages wait');
+    const all = lastValueFrom(stream$.pipe(toArray()));
+    source.add(undefined);
+    assert.deepEqual(await all, [1, 2, 3, 4, 5, 6]);
+    assert.equal(source.cancelled, 0);
+  });
+
+  test('a batched source: unsubscribing in the middle of a batch cancels it and delivers nothing more', async () => {
+    const source = new BatchSource<number>();
+    source.add([1, 2, 3, 4]);
+    const stream$ = observableFromRequestStream(source, { maxPending: 0 });
+    assert.deepEqual(await lastValueFrom(stream$.pipe(take(2), toArray())), [1, 2]);
+    assert.equal(source.cancelled, 1);
+    source.add([5]);
+    await tick();
+    assert.equal(source.pulls, 1);
+  });
+
+  test('a batched source: an error after some batches reaches the subscriber after them', async () => {
+    const source = new BatchSource<number>();
+    const stream$ = observableFromRequestStream(source, { maxPending: 8 });
+    source.add([1, 2]);
+    source.add(new Error('reset'));
+    await tick();
+    const seen: number[] = [];
+    await assert.rejects(new Promise((resolve, reject) => stream$.subscribe({ next: (v) => seen.push(v), error: reject, complete: () => resolve(undefined) })), /reset/);
+    assert.deepEqual(seen, [1, 2]);
   });
 
   test('validates maxPending', () => {

@@ -1,4 +1,5 @@
 import { Observable, type Subscriber } from 'rxjs';
+import { isBatchedMessages, type BatchedMessages } from '../../core/request-messages.js';
 
 /** Options of {@link observableFromRequestStream}. */
 export interface RequestStreamOptions {
@@ -13,7 +14,9 @@ export interface RequestStreamOptions {
  * guards, interceptors and pipes (possibly async), and messages arriving meanwhile must not be
  * lost (Nest issue #14094). Unlike Nest's gRPC buffer, this one is bounded: after `maxPending`
  * undelivered messages it stops pulling the source, so the protocol layer stops reading the
- * socket and HTTP/2 flow control pauses the client, until a subscriber takes them.
+ * socket and HTTP/2 flow control pauses the client, until a subscriber takes them. A source
+ * that hands messages over in batches (the server's request stream: all messages of one body
+ * chunk) is read a batch at a time, so the bound is `maxPending` plus the rest of the last batch.
  *
  * The first subscriber gets the buffered messages synchronously, then live ones; completion
  * and errors (e.g. the call's cancel reason) follow, even if they happened before it subscribed.
@@ -28,12 +31,16 @@ export function observableFromRequestStream<T>(source: AsyncIterable<T>, options
   return new Observable<T>((subscriber) => reader.attach(subscriber));
 }
 
+/** Placeholder iterator of a batched source, which is read through nextBatch() instead. */
+const NO_ITERATOR: AsyncIterator<never> = { next: () => Promise.resolve({ value: undefined, done: true }) };
+
 type Ending = { kind: 'complete' } | { kind: 'error'; error: unknown };
 
 /** The pull loop and its buffer, shared by the Observable's (single) subscription. */
 class RequestStreamReader<T> {
   private readonly iterator: AsyncIterator<T>;
-  private readonly buffer: T[] = [];
+  private readonly batches: BatchedMessages<T> | undefined;
+  private buffer: T[] = [];
   private subscriber: Subscriber<T> | undefined;
   private attached = false;
   private ending: Ending | undefined;
@@ -41,7 +48,8 @@ class RequestStreamReader<T> {
   private stopped = false;
 
   constructor(source: AsyncIterable<T>, private readonly maxPending: number) {
-    this.iterator = source[Symbol.asyncIterator]();
+    this.batches = isBatchedMessages(source) ? source : undefined;
+    this.iterator = this.batches ? NO_ITERATOR : source[Symbol.asyncIterator]();
     this.pump();
   }
 
@@ -52,7 +60,9 @@ class RequestStreamReader<T> {
     }
     this.attached = true;
     this.subscriber = subscriber;
-    while (this.buffer.length > 0 && !subscriber.closed) subscriber.next(this.buffer.shift()!);
+    const buffered = this.buffer;
+    for (let i = 0; i < buffered.length && !subscriber.closed; i++) subscriber.next(buffered[i]!);
+    buffered.length = 0;
     if (subscriber.closed) return () => this.detach();
     if (this.ending) this.finish();
     else this.pump();
@@ -68,23 +78,54 @@ class RequestStreamReader<T> {
 
   private async loop(): Promise<void> {
     try {
-      while (!this.stopped && (this.subscriber || this.buffer.length < this.maxPending)) {
-        const result = await this.iterator.next();
-        if (this.stopped) return;
-        if (result.done) {
-          this.ending = { kind: 'complete' };
-          break;
-        }
-        if (this.subscriber) this.subscriber.next(result.value);
-        else this.buffer.push(result.value);
-      }
+      if (this.batches) await this.readBatches(this.batches);
+      else await this.readMessages();
     } catch (error) {
-      if (this.stopped) return;
-      this.ending = { kind: 'error', error };
+      if (!this.stopped) this.ending = { kind: 'error', error };
     } finally {
       this.pulling = false;
     }
-    if (this.ending && this.subscriber) this.finish();
+    if (this.ending) {
+      if (this.subscriber && !this.stopped) this.finish();
+    } else if (this.wantsMore()) {
+      // Someone subscribed while this loop was winding down: keep reading.
+      this.pump();
+    }
+  }
+
+  private wantsMore(): boolean {
+    return !this.stopped && (this.subscriber !== undefined || this.buffer.length < this.maxPending);
+  }
+
+  /** A promise per chunk, not per message: the batch is delivered (or buffered) synchronously. */
+  private async readBatches(source: BatchedMessages<T>): Promise<void> {
+    while (this.wantsMore()) {
+      const batch = await source.nextBatch();
+      if (this.stopped) return;
+      if (batch === undefined) {
+        this.ending = { kind: 'complete' };
+        return;
+      }
+      for (let i = 0; i < batch.length; i++) {
+        const subscriber = this.subscriber;
+        if (subscriber) subscriber.next(batch[i]!);
+        else if (!this.stopped) this.buffer.push(batch[i]!);
+        if (this.stopped) return; // unsubscribed from inside next()
+      }
+    }
+  }
+
+  private async readMessages(): Promise<void> {
+    while (this.wantsMore()) {
+      const result = await this.iterator.next();
+      if (this.stopped) return;
+      if (result.done) {
+        this.ending = { kind: 'complete' };
+        return;
+      }
+      if (this.subscriber) this.subscriber.next(result.value);
+      else this.buffer.push(result.value);
+    }
   }
 
   private finish(): void {
@@ -102,7 +143,8 @@ class RequestStreamReader<T> {
     this.stopped = true;
     this.buffer.length = 0;
     try {
-      void this.iterator.return?.()?.catch(() => undefined);
+      if (this.batches) this.batches.cancel();
+      else void this.iterator.return?.()?.catch(() => undefined);
     } catch {
       // A throwing return() must not break the subscriber's unsubscribe.
     }

@@ -4,9 +4,10 @@ import { Code } from '../../core/code.js';
 import type { Codec, CodecName } from '../../core/codec.js';
 import { acceptEncodingHeader, negotiateCompression } from '../../core/compression.js';
 import { Metadata, type OutgoingHeaders } from '../../core/metadata.js';
-import { readMessages, readSingleMessage, type MessageReadOptions } from '../../core/message-reader.js';
+import { readSingleMessage, type MessageReadOptions } from '../../core/message-reader.js';
 import type { MethodHandler } from '../../core/method-handler.js';
 import { isStreamingRequest } from '../../core/method-descriptor.js';
+import { RequestMessages } from '../../core/request-messages.js';
 import type { ResolvedRoute } from '../../core/route.js';
 import type { ServerCall } from '../../core/server-call.js';
 import type { ServerHandlerOptions } from '../../core/server-options.js';
@@ -78,7 +79,8 @@ async function run(
 ): Promise<void> {
   try {
     const input = isStreamingRequest(ctx.method.kind)
-      ? failCallOnError(readMessages(call.body, readOptions), scope)
+      ? // A request stream that breaks (bad frame, size, codec) ends the whole call with its status.
+        new RequestMessages(call.body, readOptions, (error) => scope.abort(error))
       : await readSingleMessage(call.body, readOptions);
     if (scope.aborted) return;
     const output = await handler(input, ctx);
@@ -89,16 +91,6 @@ async function run(
       scope.dispose();
       responder.finish(e instanceof TripleError ? e : options.mapError(e));
     }
-  }
-}
-
-/** A request stream that breaks (bad frame, size, codec) ends the whole call with its status. */
-async function* failCallOnError<T>(messages: AsyncGenerator<T>, scope: CallScope): AsyncGenerator<T> {
-  try {
-    yield* messages;
-  } catch (e) {
-    scope.abort(TripleError.from(e, Code.INTERNAL));
-    throw e;
   }
 }
 
