@@ -1,77 +1,124 @@
 import { Code } from './code.js';
+import type { CancelListener, ServerCall } from './server-call.js';
 import { TripleError } from './triple-error.js';
 
+/** What a scope ends when the call is aborted: the responder, which answers with the reason's status. */
+export interface AbortedCallTarget {
+  finish(reason: TripleError): void;
+}
+
 /**
- * The lifetime of one server call: a single AbortController that fires on client cancel,
- * deadline expiry or server shutdown, whichever comes first, with a TripleError as reason.
- * The handler sees its signal; the protocol sees `onAbort` and ends the call with a status.
+ * The lifetime of one server call: aborted once, with a TripleError as reason, on client
+ * cancel, deadline expiry or server shutdown, whichever comes first. The handler sees it as
+ * `signal`; the protocol's responder is told through `finish(reason)`.
+ *
+ * Cheap for the common call that nobody cancels: the AbortController exists only once someone
+ * reads `signal`, the client's cancel arrives through the call's cancel listener, and all
+ * scopes of one server share a single listener on its shutdown signal.
  */
-export class CallScope {
-  private readonly controller = new AbortController();
+export class CallScope implements CancelListener {
+  private controller: AbortController | undefined;
+  private reason: TripleError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private disposed = false;
-
-  /**
-   * @param timeoutMs relative deadline from the request, or undefined for none
-   * @param onAbort called once, synchronously, when the call is aborted for any reason
-   */
-  constructor(
-    private readonly clientSignal: AbortSignal,
-    private readonly shutdownSignal: AbortSignal,
-    timeoutMs: number | undefined,
-    private readonly onAbort: (reason: TripleError) => void,
-  ) {
-    this.deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
-    if (clientSignal.aborted || shutdownSignal.aborted) {
-      queueMicrotask(() => this.abort(clientSignal.aborted ? clientSignal.reason : shutdownSignal.reason));
-      return;
-    }
-    clientSignal.addEventListener('abort', this.onClientAbort);
-    shutdownSignal.addEventListener('abort', this.onShutdown);
-    if (timeoutMs !== undefined) {
-      // setTimeout overflows above 2^31-1 ms (~24.8 days): such deadlines are "never" in practice.
-      if (timeoutMs <= 0x7fffffff) this.timer = setTimeout(this.onDeadline, timeoutMs);
-    }
-  }
+  private readonly liveScopes: Set<CallScope> | undefined;
 
   /** Absolute deadline in ms since the epoch. */
   readonly deadline: number | undefined;
 
+  /**
+   * @param timeoutMs relative deadline from the request, or undefined for none
+   * @param target told once, synchronously, when the call is aborted for any reason
+   */
+  constructor(
+    call: Pick<ServerCall, 'setCancelListener'>,
+    shutdownSignal: AbortSignal,
+    timeoutMs: number | undefined,
+    private readonly target: AbortedCallTarget,
+  ) {
+    this.deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    if (shutdownSignal.aborted) {
+      this.disposed = true;
+      queueMicrotask(() => this.abort(serverShuttingDown()));
+      return;
+    }
+    call.setCancelListener(this);
+    this.liveScopes = liveScopesOf(shutdownSignal);
+    this.liveScopes.add(this);
+    // setTimeout overflows above 2^31-1 ms (~24.8 days): such deadlines are "never" in practice.
+    if (timeoutMs !== undefined && timeoutMs <= 0x7fffffff) this.timer = setTimeout(onDeadline, timeoutMs, this);
+  }
+
+  /** Aborted on client cancel, deadline expiry and server shutdown; created on first read. */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.reason) this.controller.abort(this.reason);
+    }
     return this.controller.signal;
   }
 
   get aborted(): boolean {
-    return this.controller.signal.aborted;
+    return this.reason !== undefined;
   }
 
   /** Aborts the call (idempotent). */
   abort(reason: unknown): void {
-    if (this.controller.signal.aborted) return;
+    if (this.reason) return;
     const error = reason instanceof TripleError ? reason : TripleError.from(reason, Code.CANCELLED);
-    this.controller.abort(error);
+    this.reason = error;
+    this.controller?.abort(error);
     this.dispose();
-    this.onAbort(error);
+    this.target.finish(error);
   }
 
-  /** Releases timers and listeners once the call has its status. */
+  /** Ends the scope with the call's final status: released when OK, aborted with an error. */
+  end(error?: TripleError): void {
+    if (error) this.abort(error);
+    else this.dispose();
+  }
+
+  /** Releases the timer and the shutdown registration once the call has its status. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
-    this.clientSignal.removeEventListener('abort', this.onClientAbort);
-    this.shutdownSignal.removeEventListener('abort', this.onShutdown);
+    this.liveScopes?.delete(this);
   }
 
-  private readonly onClientAbort = (): void => {
-    this.abort(this.clientSignal.reason ?? new TripleError(Code.CANCELLED, 'the client cancelled the call'));
-  };
+  /** The client cancelled: ignored once the call has its status (a late reset changes nothing). */
+  onCallCancelled(reason: TripleError): void {
+    if (!this.disposed) this.abort(reason);
+  }
+}
 
-  private readonly onShutdown = (): void => {
-    this.abort(new TripleError(Code.UNAVAILABLE, 'the server is shutting down'));
-  };
+function onDeadline(scope: CallScope): void {
+  scope.abort(new TripleError(Code.DEADLINE_EXCEEDED, 'the deadline expired before the call completed'));
+}
 
-  private readonly onDeadline = (): void => {
-    this.abort(new TripleError(Code.DEADLINE_EXCEEDED, 'the deadline expired before the call completed'));
-  };
+function serverShuttingDown(): TripleError {
+  return new TripleError(Code.UNAVAILABLE, 'the server is shutting down');
+}
+
+/**
+ * The scopes still running per shutdown signal. One listener per signal aborts them all,
+ * instead of every call adding and removing its own listener (and thousands of listeners on
+ * one signal during a load peak).
+ */
+const scopesByShutdown = new WeakMap<AbortSignal, Set<CallScope>>();
+
+function liveScopesOf(signal: AbortSignal): Set<CallScope> {
+  let scopes = scopesByShutdown.get(signal);
+  if (!scopes) {
+    const live = (scopes = new Set());
+    scopesByShutdown.set(signal, live);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const scope of [...live]) scope.abort(serverShuttingDown());
+      },
+      { once: true },
+    );
+  }
+  return scopes;
 }

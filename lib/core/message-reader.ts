@@ -3,6 +3,7 @@ import type { Codec } from './codec.js';
 import type { Compression } from './compression.js';
 import { FLAG_COMPRESSED } from './envelope.js';
 import { EnvelopeDecoder } from './envelope-decoder.js';
+import type { ChunkSink } from './server-call.js';
 import { TripleError } from './triple-error.js';
 
 /** How request messages are read: limits, the negotiated compression and the codec. */
@@ -32,25 +33,35 @@ export async function* readMessages<T>(body: AsyncIterable<Uint8Array>, options:
 }
 
 /**
- * Reads exactly one message (unary and server-streaming requests). A second message or none
- * at all is a protocol error: INVALID_ARGUMENT, as grpc-go and connect answer.
+ * Collects exactly one message (unary and server-streaming requests) from the chunks of a body
+ * read with ServerCall.readAll. A second message or none at all is a protocol error:
+ * INVALID_ARGUMENT, as grpc-go and connect answer.
  */
-export async function readSingleMessage<T>(body: AsyncIterable<Uint8Array>, options: MessageReadOptions<T>): Promise<T> {
-  const decoder = new EnvelopeDecoder(options.readMaxBytes);
-  let flags = -1;
-  let data: Uint8Array | undefined;
-  for await (const chunk of body) {
-    const envelopes = decoder.push(chunk);
-    if (envelopes.length === 0) continue;
-    if (data !== undefined || envelopes.length > 1) {
+export class SingleMessageReader<T> implements ChunkSink {
+  private readonly decoder: EnvelopeDecoder;
+  private flags = -1;
+  private data: Uint8Array | undefined;
+
+  constructor(private readonly options: MessageReadOptions<T>) {
+    this.decoder = new EnvelopeDecoder(options.readMaxBytes);
+  }
+
+  push(chunk: Uint8Array): void {
+    const envelopes = this.decoder.push(chunk);
+    if (envelopes.length === 0) return;
+    if (this.data !== undefined || envelopes.length > 1) {
       throw new TripleError(Code.INVALID_ARGUMENT, 'protocol error: received more than one message for a unary request');
     }
-    flags = envelopes[0]!.flags;
-    data = envelopes[0]!.data;
+    this.flags = envelopes[0]!.flags;
+    this.data = envelopes[0]!.data;
   }
-  decoder.finish();
-  if (data === undefined) throw new TripleError(Code.INVALID_ARGUMENT, 'protocol error: missing request message');
-  return decodeEnvelope(flags, data, options);
+
+  /** At the end of the body: the decoded message (a promise only when it was compressed). */
+  finish(): T | Promise<T> {
+    this.decoder.finish();
+    if (this.data === undefined) throw new TripleError(Code.INVALID_ARGUMENT, 'protocol error: missing request message');
+    return decodeEnvelope(this.flags, this.data, this.options);
+  }
 }
 
 /** Decompresses (when flagged) and decodes one envelope payload. */

@@ -11,7 +11,7 @@ import { parseTripleContentType } from './triple/content-type.js';
 import { parseGetRequest } from './triple/get-request.js';
 import { HEADER_CONTENT_ENCODING } from './triple/headers.js';
 import { rejectTripleCall, serveTripleCall } from './triple/server-handler.js';
-import type { Router } from './router.js';
+import { NO_SERVICE_KEY, type Router } from './router.js';
 
 /** Content types this server accepts, advertised in `Accept-Post` on a 415 (sorted, as dubbo-go lists them). */
 export const ACCEPTED_CONTENT_TYPES =
@@ -88,6 +88,7 @@ function allowedMethods(router: Router, path: string): string {
 export function serviceKeyOf(headers: IncomingHeaders): ServiceKey {
   const group = single(headers[HEADER_TRI_SERVICE_GROUP]);
   const version = single(headers[HEADER_TRI_SERVICE_VERSION]);
+  if (!group && !version) return NO_SERVICE_KEY;
   return { group: group || undefined, version: version || undefined };
 }
 

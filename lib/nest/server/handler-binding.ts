@@ -54,10 +54,10 @@ function findMethod(route: NestRoute, protos: LoadedProtos): MethodDescriptor {
  * bounded number of messages before pausing the socket.
  */
 function adaptHandler(method: MethodDescriptor, handler: MessageHandler, maxPendingMessages: number): MethodHandler {
-  const streamingRequest = isStreamingRequest(method.kind);
-  return async (input: HandlerInput, ctx: CallContext) => {
-    const data = streamingRequest ? observableFromRequestStream(input as AsyncIterable<unknown>, { maxPending: maxPendingMessages }) : input;
-    const result: unknown = await handler(data, new TripleContext(ctx));
-    return toHandlerOutput(result);
-  };
+  if (isStreamingRequest(method.kind)) {
+    return (input: HandlerInput, ctx: CallContext) =>
+      toHandlerOutput(handler(observableFromRequestStream(input as AsyncIterable<unknown>, { maxPending: maxPendingMessages }), new TripleContext(ctx)));
+  }
+  // No async wrapper: Nest's proxy already returns a promise, adapted once it settles.
+  return (input: HandlerInput, ctx: CallContext) => toHandlerOutput(handler(input, new TripleContext(ctx)));
 }

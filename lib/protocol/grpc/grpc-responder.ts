@@ -1,25 +1,22 @@
-import type { CallContext } from '../../core/call-context.js';
+import type { CallScope } from '../../core/call-scope.js';
 import type { Codec, CodecName } from '../../core/codec.js';
-import type { Compression } from '../../core/compression.js';
+import { acceptEncodingHeader, type Compression } from '../../core/compression.js';
 import { encodeEnvelope, FLAG_COMPRESSED } from '../../core/envelope.js';
 import { FrameQueue } from '../../core/frame-queue.js';
 import { assertWriteSize } from '../../core/limits.js';
 import { Metadata, type OutgoingHeaders } from '../../core/metadata.js';
-import type { ServerCall } from '../../core/server-call.js';
-import { TripleError } from '../../core/triple-error.js';
+import type { RespondOptions, ServerCall } from '../../core/server-call.js';
+import type { ServerHandlerOptions } from '../../core/server-options.js';
+import type { TripleError } from '../../core/triple-error.js';
 import { grpcContentType } from './content-type.js';
 import { HEADER_CONTENT_TYPE, HEADER_GRPC_ACCEPT_ENCODING, HEADER_GRPC_ENCODING } from './headers.js';
 import { errorTrailers, okTrailers } from './status-trailer.js';
 
-export interface GrpcResponderOptions {
-  readonly codecName: CodecName;
-  readonly codec: Codec;
-  readonly compression: Compression | null;
-  readonly acceptEncoding: string;
-  readonly writeMaxBytes: number;
-  readonly compressMinBytes: number;
-  readonly maxBufferedBytes: number;
-}
+const WITH_TRAILERS: RespondOptions = { trailers: true };
+const END_STREAM: RespondOptions = { endStream: true };
+
+/** Response headers without metadata or compression, per codec: built once, copied by node:http2. */
+const plainHeaderCache = new WeakMap<readonly Compression[], Partial<Record<CodecName, OutgoingHeaders>>>();
 
 /**
  * The response half of a gRPC call: sends headers lazily (so a handler can still add
@@ -28,19 +25,34 @@ export interface GrpcResponderOptions {
  * errors that happen before any response.
  */
 export class GrpcResponder {
-  readonly responseHeader = new Metadata();
-  readonly responseTrailer = new Metadata();
-  context: CallContext | undefined;
-  /** Called once with the final status (undefined = OK); the server aborts the scope on errors. */
-  onFinish: ((error?: TripleError) => void) | undefined;
+  /** The call's scope, ended with the final status (aborted on errors). */
+  scope: CallScope | undefined;
+  private header: Metadata | undefined;
+  private trailer: Metadata | undefined;
   private sentHeaders = false;
   private finished = false;
   private queue: FrameQueue | undefined;
 
+  /**
+   * @param compression the negotiated response compression, or null for identity
+   * @param limits the server's handler options (write limits, buffering, compressions)
+   */
   constructor(
     private readonly call: ServerCall,
-    private readonly options: GrpcResponderOptions,
+    private readonly codecName: CodecName,
+    private readonly codec: Codec,
+    private readonly compression: Compression | null,
+    private readonly limits: ServerHandlerOptions,
   ) {}
+
+  /** Sent with the response headers; created on first use (most calls set none). */
+  get responseHeader(): Metadata {
+    return (this.header ??= new Metadata());
+  }
+
+  get responseTrailer(): Metadata {
+    return (this.trailer ??= new Metadata());
+  }
 
   get headersSent(): boolean {
     return this.sentHeaders;
@@ -55,7 +67,7 @@ export class GrpcResponder {
     this.call.drainBody();
     if (httpStatus !== 200) {
       this.finished = true;
-      this.call.respond(httpStatus, { connection: 'close' }, { endStream: true });
+      this.call.respond(httpStatus, { connection: 'close' }, END_STREAM);
       return;
     }
     this.finish(error);
@@ -63,11 +75,9 @@ export class GrpcResponder {
 
   /** Frames one message: encoded, size-checked, compressed when worth it. */
   frame(message: unknown): { frame: Uint8Array | Promise<Uint8Array>; size: number } {
-    const bytes = this.options.codec.encode(message);
-    assertWriteSize(bytes.byteLength, this.options.writeMaxBytes);
-    const compression = this.options.compression;
-    if (compression && bytes.byteLength >= this.options.compressMinBytes) {
-      return { frame: compression.compress(bytes).then((z) => encodeEnvelope(FLAG_COMPRESSED, z)), size: bytes.byteLength + 5 };
+    const bytes = this.encode(message);
+    if (this.worthCompressing(bytes)) {
+      return { frame: this.compression!.compress(bytes).then((z) => encodeEnvelope(FLAG_COMPRESSED, z)), size: bytes.byteLength + 5 };
     }
     return { frame: encodeEnvelope(0, bytes), size: bytes.byteLength + 5 };
   }
@@ -87,7 +97,7 @@ export class GrpcResponder {
     if (this.finished) return;
     const { frame, size } = this.frame(message);
     this.ensureHeaders();
-    this.queue ??= new FrameQueue(this.call, this.options.maxBufferedBytes, (e) => this.finish(e));
+    this.queue ??= new FrameQueue(this.call, this.limits.maxBufferedBytes, (e) => this.finish(e));
     this.queue.push(frame, size);
   }
 
@@ -96,49 +106,82 @@ export class GrpcResponder {
     return this.queue ? this.queue.whenIdle() : Promise.resolve();
   }
 
-  /** Sends a unary response and the OK status in one go. */
-  async sendLast(message: unknown): Promise<void> {
-    const { frame } = this.frame(message);
-    const bytes = frame instanceof Promise ? await frame : frame;
-    if (this.finished) return;
-    this.ensureHeaders();
-    this.finished = true;
-    this.call.end(bytes, okTrailers(this.responseTrailer));
-    this.onFinish?.();
+  /**
+   * Sends a unary response and the OK status in one go. Synchronous unless the message is
+   * compressed (then the returned promise settles once it was sent). Throws (or rejects) when
+   * the message cannot be encoded or exceeds writeMaxBytes.
+   */
+  sendLast(message: unknown): Promise<void> | undefined {
+    const bytes = this.encode(message);
+    if (this.worthCompressing(bytes)) {
+      return this.compression!.compress(bytes).then((z) => this.endWith(encodeEnvelope(FLAG_COMPRESSED, z)));
+    }
+    this.endWith(encodeEnvelope(0, bytes));
+    return undefined;
   }
 
   /** Ends the call with a status: OK without an error, the error's status otherwise. */
   finish(error?: TripleError): void {
     if (this.finished) return;
     this.finished = true;
-    this.onFinish?.(error);
+    this.scope?.end(error);
     if (this.call.closed) return;
-    const trailers = error ? errorTrailers(error, this.responseTrailer) : okTrailers(this.responseTrailer);
+    const trailers = error ? errorTrailers(error, this.trailer) : okTrailers(this.trailer);
     if (!this.sentHeaders) {
       this.sentHeaders = true;
       this.call.drainBody();
       const headers = this.baseHeaders();
-      this.responseHeader.writeTo(headers);
+      this.header?.writeTo(headers);
       Object.assign(headers, trailers);
-      this.call.respond(200, headers, { endStream: true });
+      this.call.respond(200, headers, END_STREAM);
       return;
     }
     this.call.end(undefined, trailers);
   }
 
+  private encode(message: unknown): Uint8Array {
+    const bytes = this.codec.encode(message);
+    assertWriteSize(bytes.byteLength, this.limits.writeMaxBytes);
+    return bytes;
+  }
+
+  private worthCompressing(bytes: Uint8Array): boolean {
+    return this.compression !== null && bytes.byteLength >= this.limits.compressMinBytes;
+  }
+
+  private endWith(frame: Uint8Array): void {
+    if (this.finished) return;
+    this.ensureHeaders();
+    this.finished = true;
+    this.call.end(frame, okTrailers(this.trailer));
+    this.scope?.end();
+  }
+
   private ensureHeaders(): void {
     if (this.sentHeaders) return;
     this.sentHeaders = true;
+    if (!this.compression && (!this.header || this.header.size === 0)) {
+      this.call.respond(200, this.plainHeaders(), WITH_TRAILERS);
+      return;
+    }
     const headers = this.baseHeaders();
-    if (this.options.compression) headers[HEADER_GRPC_ENCODING] = this.options.compression.name;
-    this.responseHeader.writeTo(headers);
-    this.call.respond(200, headers, { trailers: true });
+    if (this.compression) headers[HEADER_GRPC_ENCODING] = this.compression.name;
+    this.header?.writeTo(headers);
+    this.call.respond(200, headers, WITH_TRAILERS);
+  }
+
+  /** The shared headers of a response without metadata or compression (never modified). */
+  private plainHeaders(): OutgoingHeaders {
+    const compressions = this.limits.compressions;
+    let byCodec = plainHeaderCache.get(compressions);
+    if (!byCodec) plainHeaderCache.set(compressions, (byCodec = {}));
+    return (byCodec[this.codecName] ??= Object.freeze(this.baseHeaders()));
   }
 
   private baseHeaders(): OutgoingHeaders {
     return {
-      [HEADER_CONTENT_TYPE]: grpcContentType(this.options.codecName),
-      [HEADER_GRPC_ACCEPT_ENCODING]: this.options.acceptEncoding,
+      [HEADER_CONTENT_TYPE]: grpcContentType(this.codecName),
+      [HEADER_GRPC_ACCEPT_ENCODING]: acceptEncodingHeader(this.limits.compressions),
     };
   }
 }

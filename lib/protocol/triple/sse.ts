@@ -1,3 +1,4 @@
+import type { CallScope } from '../../core/call-scope.js';
 import type { Codec } from '../../core/codec.js';
 import { FrameQueue } from '../../core/frame-queue.js';
 import { assertWriteSize } from '../../core/limits.js';
@@ -34,8 +35,8 @@ export interface SseResponderOptions {
 export class SseResponder implements StreamResponder {
   readonly responseHeader = new Metadata();
   readonly responseTrailer = new Metadata();
-  /** Called once with the final status (undefined = OK); the server aborts the scope on errors. */
-  onFinish: ((error?: TripleError) => void) | undefined;
+  /** The call's scope, ended with the final status (aborted on errors). */
+  scope: CallScope | undefined;
   private sentHeaders = false;
   private finished = false;
   private queue: FrameQueue | undefined;
@@ -76,7 +77,7 @@ export class SseResponder implements StreamResponder {
   finish(error?: TripleError): void {
     if (this.finished) return;
     this.finished = true;
-    this.onFinish?.(error);
+    this.scope?.end(error);
     if (!this.sentHeaders && error) {
       writeTripleError(this.call, error, { acceptEncoding: this.options.acceptEncoding, header: this.responseHeader, trailer: this.responseTrailer });
       return;
