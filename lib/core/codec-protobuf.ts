@@ -122,10 +122,22 @@ export function prepareType(type: Type, seen: Set<Type> = new Set()): void {
   seen.add(type);
   type.root.resolveAll();
   type.setup();
+  pinFullName(type);
   for (const field of type.fieldsArray) {
     const nested = field.resolve().resolvedType;
     if (nested instanceof protobuf.Type) prepareType(nested, seen);
+    else if (nested) pinFullName(nested);
   }
+}
+
+/**
+ * protobufjs computes `fullName` on every read (walking the parents, joining an array), and
+ * the ProtoJSON codec reads it for each message and enum field it converts. Loaded types never
+ * move to another parent, so the value is pinned as an own property once.
+ */
+function pinFullName(object: protobuf.ReflectionObject): void {
+  if (Object.prototype.hasOwnProperty.call(object, 'fullName')) return;
+  Object.defineProperty(object, 'fullName', { value: object.fullName, configurable: true });
 }
 
 /** A Buffer view of `bytes` without copying. */

@@ -31,6 +31,12 @@ describe('Metadata', () => {
     assert.deepEqual(md.keys(), ['x-a']);
   });
 
+  test('the raw field list, when given, is what is scanned for -bin names (any case)', () => {
+    const headers = { 'x-a': '1', 'x-data-bin': '!!not base64!!' };
+    assert.throws(() => Metadata.fromHeaders(headers, reserved, '', ['X-A', '1', 'X-Data-Bin', '!!not base64!!']), TripleError);
+    assert.doesNotThrow(() => Metadata.fromHeaders({ 'x-a': '1' }, reserved, '', ['x-a', '1', 'grpc-status-details-bin', '!!']));
+  });
+
   test('with a prefix, only prefixed names count, without the prefix', () => {
     const md = Metadata.fromHeaders({ 'trailer-x-a': '1', 'x-b': '2', 'trailer-x-c-bin': Buffer.from('hi').toString('base64') }, reserved, 'trailer-');
     assert.deepEqual(md.keys(), ['x-a', 'x-c-bin']);

@@ -114,10 +114,13 @@ export class Metadata {
    * A malformed `-bin` value throws, so callers answer INVALID_ARGUMENT / INTERNAL. Headers
    * without `-bin` values cannot fail and are parsed only when the metadata is first read
    * (many handlers never look); `headers` must not change afterwards.
+   * @param rawHeaders the same fields as a flat `[name, value, ...]` list, when the transport has
+   *   it: scanned for `-bin` names instead of enumerating `headers` (which allocates)
    */
-  static fromHeaders(headers: IncomingHeaders, reserved: ReadonlySet<string>, prefix = ''): Metadata {
+  static fromHeaders(headers: IncomingHeaders, reserved: ReadonlySet<string>, prefix = '', rawHeaders?: readonly string[]): Metadata {
     const md = new Metadata();
-    if (hasBinaryValues(headers, reserved, prefix)) md.parse(headers, reserved, prefix);
+    const binary = rawHeaders ? hasBinaryField(rawHeaders, reserved, prefix) : hasBinaryValues(headers, reserved, prefix);
+    if (binary) md.parse(headers, reserved, prefix);
     else md.source = { headers, reserved, prefix };
     return md;
   }
@@ -171,6 +174,26 @@ function userKey(name: string, reserved: ReadonlySet<string>, prefix: string): s
   if (prefix && !name.startsWith(prefix)) return undefined;
   const key = prefix ? name.slice(prefix.length) : name;
   return reserved.has(key) ? undefined : key;
+}
+
+function hasBinaryField(raw: readonly string[], reserved: ReadonlySet<string>, prefix: string): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (endsWithBin(name) && userKey(name.toLowerCase(), reserved, prefix) !== undefined) return true;
+  }
+  return false;
+}
+
+/** `name` ends in `-bin`, in any case (HTTP/1.1 raw names keep the sender's), without allocating. */
+function endsWithBin(name: string): boolean {
+  const n = name.length;
+  return (
+    n > 4 &&
+    name.charCodeAt(n - 4) === 45 /* - */ &&
+    (name.charCodeAt(n - 3) | 0x20) === 98 /* b */ &&
+    (name.charCodeAt(n - 2) | 0x20) === 105 /* i */ &&
+    (name.charCodeAt(n - 1) | 0x20) === 110 /* n */
+  );
 }
 
 function hasBinaryValues(headers: IncomingHeaders, reserved: ReadonlySet<string>, prefix: string): boolean {

@@ -15,6 +15,12 @@ export interface ServerCall {
   readonly httpVersion: '1.1' | '2';
   /** Lower-case request headers, pseudo-headers included on HTTP/2. */
   readonly headers: IncomingHeaders;
+  /**
+   * The header fields as received, flat `[name, value, name, value, ...]` (pseudo-headers
+   * included on HTTP/2; HTTP/1.1 keeps the sender's case). Cheaper to scan than `headers`,
+   * whose dictionary-mode object makes every `for...in` allocate.
+   */
+  readonly rawHeaders: readonly string[];
   /** `address:port` of the peer. */
   readonly peer: string;
   /**

@@ -46,6 +46,10 @@ export class H1ServerCall implements ServerCall {
     return this.req.headers;
   }
 
+  get rawHeaders(): readonly string[] {
+    return this.req.rawHeaders;
+  }
+
   get signal(): AbortSignal {
     if (!this.abort) {
       this.abort = new AbortController();

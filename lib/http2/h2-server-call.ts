@@ -23,6 +23,11 @@ type CallStream = ServerHttp2Stream & { [kCall]?: H2ServerCall };
 /** `address:port` per session: every stream of a connection has the same peer. */
 const peers = new WeakMap<Http2Session, string>();
 
+/** Told when a call's stream has closed (the session guard counts open streams and resets). */
+export interface StreamCloseObserver {
+  onStreamClosed(stream: ServerHttp2Stream): void;
+}
+
 interface BodyRead {
   readonly sink: ChunkSink;
   readonly resolve: () => void;
@@ -53,6 +58,8 @@ export class H2ServerCall implements ServerCall {
   constructor(
     private readonly stream: ServerHttp2Stream,
     readonly headers: IncomingHttpHeaders,
+    readonly rawHeaders: readonly string[],
+    private readonly closeObserver?: StreamCloseObserver,
   ) {
     const fullPath = (headers[':path'] as string | undefined) ?? '/';
     const q = fullPath.indexOf('?');
@@ -166,6 +173,7 @@ export class H2ServerCall implements ServerCall {
   };
 
   private onClose(): void {
+    this.closeObserver?.onStreamClosed(this.stream);
     const waiters = this.drainWaiters;
     this.drainWaiters = undefined;
     const cancelled = !this.finished || this.stream.rstCode === NGHTTP2_CANCEL;
@@ -198,7 +206,12 @@ export class H2ServerCall implements ServerCall {
   }
 
   private static streamEnded(this: CallStream): void {
-    this[kCall]?.stopReading()?.resolve();
+    const call = this[kCall];
+    const reading = call?.reading;
+    if (!reading) return;
+    // The body is complete: no more 'data' can come, so the listeners can stay.
+    call.reading = undefined;
+    reading.resolve();
   }
 
   private static trailersWanted(this: CallStream): void {

@@ -64,29 +64,26 @@ export class SessionGuard {
     return this.active;
   }
 
-  /** Tracks one request stream: the session is busy until it closes. */
+  /**
+   * Tracks one request stream: the session is busy until it closes. The stream's owner reports
+   * the close through {@link onStreamClosed} (one 'close' listener per stream, not two).
+   */
   onStream(stream: ServerHttp2Stream): void {
     this.active++;
     this.disarmIdle();
     this.countSmallFrames(stream);
-    stream.on('close', this.streamClosed);
   }
 
-  /**
-   * Shared by every stream of the session: one function per connection instead of a closure
-   * per stream (`this` is the stream; 'close' fires once).
-   */
-  private readonly streamClosed = ((guard: SessionGuard) =>
-    function (this: ServerHttp2Stream): void {
-      guard.active--;
-      const code = this.rstCode;
-      // A reset the peer sent (or asked for) while the session itself is healthy.
-      if (code !== undefined && code !== NGHTTP2_NO_ERROR && !guard.session.destroyed && !guard.session.closed && !guard.resets.take()) {
-        guard.calm('too_many_resets');
-        return;
-      }
-      if (guard.active === 0) guard.armIdle();
-    })(this);
+  onStreamClosed(stream: ServerHttp2Stream): void {
+    this.active--;
+    const code = stream.rstCode;
+    // A reset the peer sent (or asked for) while the session itself is healthy.
+    if (code !== undefined && code !== NGHTTP2_NO_ERROR && !this.session.destroyed && !this.session.closed && !this.resets.take()) {
+      this.calm('too_many_resets');
+      return;
+    }
+    if (this.active === 0) this.armIdle();
+  }
 
   stop(): void {
     this.disarmIdle();

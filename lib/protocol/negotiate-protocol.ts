@@ -32,7 +32,7 @@ export const ACCEPTED_CONTENT_TYPES =
 export function createCallDispatcher(router: Router, options: ServerHandlerOptions): (call: ServerCall) => void {
   return (call: ServerCall) => {
     const grpcCodec = parseGrpcContentType(single(call.headers['content-type']));
-    const headerBytes = headerListSize(call.headers);
+    const headerBytes = rawHeaderListSize(call.rawHeaders);
     if (headerBytes > options.maxMetadataSize) {
       const error = new TripleError(Code.RESOURCE_EXHAUSTED, `request metadata of ${headerBytes} bytes exceeds maxMetadataSize ${options.maxMetadataSize}`);
       if (grpcCodec) return rejectGrpcCall(call, grpcCodec, error);
@@ -104,6 +104,13 @@ export function headerListSize(headers: IncomingHeaders): number {
     if (Array.isArray(value)) for (const v of value) size += name.length + v.length + 32;
     else size += name.length + value.length + 32;
   }
+  return size;
+}
+
+/** {@link headerListSize} of a flat `[name, value, ...]` list (ServerCall.rawHeaders): every field counts. */
+export function rawHeaderListSize(raw: readonly string[]): number {
+  let size = 0;
+  for (let i = 0; i + 1 < raw.length; i += 2) size += raw[i]!.length + raw[i + 1]!.length + 32;
   return size;
 }
 

@@ -42,7 +42,7 @@ export function serveGrpcCall(call: ServerCall, route: ResolvedRoute, codecName:
   if ('error' in timeout) return responder.reject(timeout.error);
   let requestMetadata: Metadata;
   try {
-    requestMetadata = Metadata.fromHeaders(headers, grpcReservedHeaders);
+    requestMetadata = Metadata.fromHeaders(headers, grpcReservedHeaders, '', call.rawHeaders);
   } catch (e) {
     return responder.reject(TripleError.from(e, Code.INVALID_ARGUMENT));
   }

@@ -57,7 +57,7 @@ export function prepareTripleRequest(call: ServerCall, form: TripleRequestForm, 
   if ('error' in timeout) return timeout.error;
   let requestMetadata: Metadata;
   try {
-    requestMetadata = Metadata.fromHeaders(headers, tripleReservedHeaders);
+    requestMetadata = Metadata.fromHeaders(headers, tripleReservedHeaders, '', call.rawHeaders);
   } catch (e) {
     return TripleError.from(e, Code.INVALID_ARGUMENT);
   }

@@ -13,7 +13,6 @@ import { writeTripleError } from './triple-responder.js';
 
 const DATA_PREFIX = Buffer.from('data: ');
 const EVENT_END = Buffer.from('\n\n');
-const utf8Encoder = new TextEncoder();
 
 /** Per-call settings of an {@link SseResponder}. */
 export interface SseResponderOptions {
@@ -98,7 +97,7 @@ export class SseResponder implements StreamResponder {
     const status: ErrorBodyJson & { metadata?: Record<string, string | string[]> } = error ? errorBodyJson(error) : { code: 'ok', status: 0 };
     const trailer = error && error.metadata.size > 0 ? this.responseTrailer.clone().merge(error.metadata) : this.responseTrailer;
     if (trailer.size > 0) status.metadata = trailer.toJSON();
-    return utf8Encoder.encode(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
+    return Buffer.from(`event: status\ndata: ${JSON.stringify(status)}\n\n`, 'utf8');
   }
 
   private ensureHeaders(): void {
