@@ -77,6 +77,20 @@ describe('CallScope', () => {
     assert.equal(ended.reasons.length, 0);
   });
 
+  test('scopes ended in any order (first, last, middle) leave exactly the others to shutdown', () => {
+    const shutdown = new AbortController();
+    const targets = Array.from({ length: 50 }, () => new Target());
+    const scopes = targets.map((t) => new CallScope(new FakeCall(), shutdown.signal, undefined, t));
+    const ended = new Set([0, 49, 25, 24, 26, 1, 48, 10, 11, 12]);
+    for (const i of ended) scopes[i]!.end();
+    scopes[30]!.abort(new TripleError(Code.INTERNAL, 'failed on its own'));
+    shutdown.abort();
+    targets.forEach((t, i) => {
+      const expected = ended.has(i) ? [] : i === 30 ? [Code.INTERNAL] : [Code.UNAVAILABLE];
+      assert.deepEqual(t.reasons.map((r) => r.code), expected, `scope ${i}`);
+    });
+  });
+
   test('a scope created after shutdown aborts from a microtask', async () => {
     const shutdown = new AbortController();
     shutdown.abort();

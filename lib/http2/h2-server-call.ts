@@ -119,6 +119,7 @@ export class H2ServerCall implements ServerCall {
     const withStatus = status === 200 ? headers : { ...headers, ':status': status };
     if (options?.endStream) {
       this.finished = true;
+      this.cancelListener = undefined;
       this.stream.respond(withStatus, RESPOND_END_STREAM);
       this.finishRequest();
       return;
@@ -137,7 +138,7 @@ export class H2ServerCall implements ServerCall {
     return new Promise<void>((resolve, reject) => {
       if (!this.drainWaiters) {
         this.drainWaiters = [];
-        this.stream.once('drain', this.onDrain);
+        this.stream.once('drain', H2ServerCall.streamDrained);
       }
       this.drainWaiters.push({ resolve, reject });
     });
@@ -146,6 +147,9 @@ export class H2ServerCall implements ServerCall {
   end(last?: Uint8Array, trailers?: OutgoingHeaders): void {
     if (this.closed) return;
     this.finished = true;
+    // Answered: a later reset cancels nothing, and the listener (the call's scope and
+    // responder) need not live as long as the stream.
+    this.cancelListener = undefined;
     this.trailers = trailers;
     if (last) this.stream.end(last);
     else this.stream.end();
@@ -166,11 +170,13 @@ export class H2ServerCall implements ServerCall {
     return reading;
   }
 
-  private readonly onDrain = (): void => {
-    const waiters = this.drainWaiters;
-    this.drainWaiters = undefined;
-    if (waiters) for (const w of waiters) w.resolve();
-  };
+  private static streamDrained(this: CallStream): void {
+    const call = this[kCall];
+    const waiters = call?.drainWaiters;
+    if (!call || !waiters) return;
+    call.drainWaiters = undefined;
+    for (const w of waiters) w.resolve();
+  }
 
   private onClose(): void {
     this.closeObserver?.onStreamClosed(this.stream);
