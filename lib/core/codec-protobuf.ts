@@ -124,6 +124,7 @@ export function prepareType(type: Type, seen: Set<Type> = new Set()): void {
   type.setup();
   pinFullName(type);
   for (const field of type.fieldsArray) {
+    pinFullName(field);
     const nested = field.resolve().resolvedType;
     if (nested instanceof protobuf.Type) prepareType(nested, seen);
     else if (nested) pinFullName(nested);
@@ -137,7 +138,9 @@ export function prepareType(type: Type, seen: Set<Type> = new Set()): void {
  */
 function pinFullName(object: protobuf.ReflectionObject): void {
   if (Object.prototype.hasOwnProperty.call(object, 'fullName')) return;
-  Object.defineProperty(object, 'fullName', { value: object.fullName, configurable: true });
+  // A plain writable, enumerable data property, like the ones protobufjs' constructors set, so
+  // the objects keep a shape V8 handles fast.
+  Object.defineProperty(object, 'fullName', { value: object.fullName, writable: true, enumerable: true, configurable: true });
 }
 
 /** A Buffer view of `bytes` without copying. */

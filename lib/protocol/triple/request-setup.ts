@@ -65,38 +65,23 @@ export function prepareTripleRequest(call: ServerCall, form: TripleRequestForm, 
 }
 
 /**
- * The request message bytes: the query's for GET, the raw (un-enveloped) body for POST. The
- * body is buffered only up to `readMaxBytes`: a Content-Length above it is refused before
- * reading, and a body that grows past it stops being buffered at the first byte over
- * (RESOURCE_EXHAUSTED, HTTP 429); the rest is discarded by the transport so the peer still
- * gets the answer.
+ * Buffers a POST request body up to `readMaxBytes`: a Content-Length above it is refused
+ * before reading (the constructor throws), and a body that grows past it stops being buffered
+ * at the first byte over (RESOURCE_EXHAUSTED, HTTP 429); the rest is discarded by the
+ * transport so the peer still gets the answer. Feed it with `call.readAll(collector)`.
  */
-export function readTripleBody(call: ServerCall, form: TripleRequestForm, readMaxBytes: number): Uint8Array | Promise<Uint8Array> {
-  if (form.message !== undefined) {
-    call.drainBody();
-    return form.message;
-  }
-  const announced = call.headers[HEADER_CONTENT_LENGTH];
-  if (typeof announced === 'string' && Number(announced) > readMaxBytes) throw readSizeError(Number(announced), readMaxBytes);
-  const body = new BodyCollector(readMaxBytes);
-  return call.readAll(body).then(() => body.bytes());
-}
-
-/** Decodes the request message, decompressed as a whole first when it was compressed. */
-export function decodeTripleMessage(bytes: Uint8Array, setup: TripleRequestSetup, codec: Codec, readMaxBytes: number): unknown {
-  if (setup.requestCompression && bytes.byteLength > 0) {
-    return setup.requestCompression.decompress(bytes, readMaxBytes).then((plain) => codec.decode(plain));
-  }
-  return codec.decode(bytes);
-}
-
-/** Buffers a request body, refusing it at the first byte over the limit. */
-class BodyCollector implements ChunkSink {
+export class BodyCollector implements ChunkSink {
   private first: Uint8Array | undefined;
   private chunks: Uint8Array[] | undefined;
   private total = 0;
 
-  constructor(private readonly readMaxBytes: number) {}
+  constructor(
+    call: ServerCall,
+    private readonly readMaxBytes: number,
+  ) {
+    const announced = call.headers[HEADER_CONTENT_LENGTH];
+    if (typeof announced === 'string' && Number(announced) > readMaxBytes) throw readSizeError(Number(announced), readMaxBytes);
+  }
 
   push(chunk: Uint8Array): void {
     this.total += chunk.byteLength;
@@ -105,8 +90,17 @@ class BodyCollector implements ChunkSink {
     else (this.chunks ??= [this.first]).push(chunk);
   }
 
+  /** The whole body, once readAll resolved. */
   bytes(): Uint8Array {
     if (this.chunks) return Buffer.concat(this.chunks, this.total);
     return this.first ?? new Uint8Array(0);
   }
+}
+
+/** Decodes the request message, decompressed as a whole first when it was compressed. */
+export function decodeTripleMessage(bytes: Uint8Array, setup: TripleRequestSetup, codec: Codec, readMaxBytes: number): unknown {
+  if (setup.requestCompression && bytes.byteLength > 0) {
+    return setup.requestCompression.decompress(bytes, readMaxBytes).then((plain) => codec.decode(plain));
+  }
+  return codec.decode(bytes);
 }

@@ -12,7 +12,7 @@ import { isAsyncIterable, isSubscribable, isThenable } from '../../core/subscrib
 import { TripleError } from '../../core/triple-error.js';
 import { acceptsEventStream } from './content-type.js';
 import { HEADER_ACCEPT, HEADER_ACCEPT_POST } from './headers.js';
-import { decodeTripleMessage, prepareTripleRequest, readTripleBody, type TripleRequestForm, type TripleRequestSetup } from './request-setup.js';
+import { BodyCollector, decodeTripleMessage, prepareTripleRequest, type TripleRequestForm, type TripleRequestSetup } from './request-setup.js';
 import { SseResponder } from './sse.js';
 import { sendStreamOutput } from '../../core/stream-output.js';
 import { TripleResponder, writeTripleError, type ErrorResponseOptions } from './triple-responder.js';
@@ -60,7 +60,16 @@ async function runUnary(
   options: ServerHandlerOptions,
 ): Promise<void> {
   try {
-    let input = readTripleInput(call, route, form, setup, options);
+    // GET carries the message in the query; POST in the body, read here in one go.
+    let bytes = form.message;
+    if (bytes !== undefined) {
+      call.drainBody();
+    } else {
+      const body = new BodyCollector(call, options.readMaxBytes);
+      await call.readAll(body);
+      bytes = body.bytes();
+    }
+    let input = decodeTripleMessage(bytes, setup, route.method.input[form.codec], options.readMaxBytes);
     if (isThenable(input)) input = await input;
     if (scope.aborted) return;
     let output = route.handler(input, ctx);
@@ -81,12 +90,17 @@ async function runUnary(
   }
 }
 
-/** The decoded request message; a promise only when the body must be read or decompressed. */
-function readTripleInput(call: ServerCall, route: ResolvedRoute, form: TripleRequestForm, setup: TripleRequestSetup, options: ServerHandlerOptions): unknown {
-  const codec = route.method.input[form.codec];
-  const bytes = readTripleBody(call, form, options.readMaxBytes);
-  if (isThenable(bytes)) return bytes.then((b) => decodeTripleMessage(b, setup, codec, options.readMaxBytes));
-  return decodeTripleMessage(bytes, setup, codec, options.readMaxBytes);
+/** The decoded request message of a Server-Sent Events call (GET query or POST body). */
+async function readTripleInput(call: ServerCall, route: ResolvedRoute, form: TripleRequestForm, setup: TripleRequestSetup, options: ServerHandlerOptions): Promise<unknown> {
+  let bytes = form.message;
+  if (bytes !== undefined) {
+    call.drainBody();
+  } else {
+    const body = new BodyCollector(call, options.readMaxBytes);
+    await call.readAll(body);
+    bytes = body.bytes();
+  }
+  return decodeTripleMessage(bytes, setup, route.method.input[form.codec], options.readMaxBytes);
 }
 
 function serveEventStream(
