@@ -16,7 +16,6 @@ const parseOptions = Object.freeze({ ignoreUnknownFields: true });
  * into U+FFFD; the default BOM handling strips a leading BOM, which some clients send.
  */
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
-const utf8Encoder = new TextEncoder();
 
 /** Only whitespace: treated as `{}`, see {@link createJsonCodec}. */
 const blank = /^\s*$/;
@@ -59,7 +58,8 @@ export function createJsonCodec(type: Type, options: ObjectConversion = {}): Cod
       } catch (error) {
         throw new TripleError(Code.INTERNAL, encodeError + errorText(error), { cause: error });
       }
-      return utf8Encoder.encode(text);
+      // Buffer.from takes small strings from a pooled slab; TextEncoder allocates an ArrayBuffer each time (~10x slower).
+      return Buffer.from(text, 'utf8');
     },
     decode(bytes: Uint8Array): unknown {
       try {

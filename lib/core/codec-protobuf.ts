@@ -167,10 +167,25 @@ export function prepareType(type: Type, seen: Set<Type> = new Set()): void {
   seen.add(type);
   type.root.resolveAll();
   type.setup();
+  pinFullName(type);
   for (const field of type.fieldsArray) {
+    pinFullName(field);
     const nested = field.resolve().resolvedType;
     if (nested instanceof protobuf.Type) prepareType(nested, seen);
+    else if (nested) pinFullName(nested);
   }
+}
+
+/**
+ * protobufjs computes `fullName` on every read (walking the parents, joining an array), and
+ * the ProtoJSON codec reads it for each message and enum field it converts. Loaded types never
+ * move to another parent, so the value is pinned as an own property once.
+ */
+function pinFullName(object: protobuf.ReflectionObject): void {
+  if (Object.prototype.hasOwnProperty.call(object, 'fullName')) return;
+  // A plain writable, enumerable data property, like the ones protobufjs' constructors set, so
+  // the objects keep a shape V8 handles fast.
+  Object.defineProperty(object, 'fullName', { value: object.fullName, writable: true, enumerable: true, configurable: true });
 }
 
 /** A Buffer view of `bytes` without copying. */

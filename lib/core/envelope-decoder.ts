@@ -15,8 +15,8 @@ const NO_ENVELOPES: readonly Envelope[] = Object.freeze([]);
  * and node:http hand out fresh buffers, so the transports never do).
  */
 export class EnvelopeDecoder {
-  /** Header bytes of an envelope whose header was split across chunks. */
-  private readonly header = Buffer.allocUnsafe(ENVELOPE_HEADER_SIZE);
+  /** Header bytes of an envelope whose header was split across chunks (allocated when that happens). */
+  private header: Buffer | undefined;
   private headerFilled = 0;
   /** Payload being assembled across chunks (undefined while between envelopes). */
   private payload: Buffer | undefined;
@@ -62,13 +62,14 @@ export class EnvelopeDecoder {
         pos += ENVELOPE_HEADER_SIZE;
       } else {
         const take = Math.min(end - pos, ENVELOPE_HEADER_SIZE - this.headerFilled);
-        this.header.set(chunk.subarray(pos, pos + take), this.headerFilled);
+        const header = (this.header ??= Buffer.allocUnsafe(ENVELOPE_HEADER_SIZE));
+        header.set(chunk.subarray(pos, pos + take), this.headerFilled);
         this.headerFilled += take;
         pos += take;
         if (this.headerFilled < ENVELOPE_HEADER_SIZE) break;
         this.headerFilled = 0;
-        flags = this.header[0]!;
-        length = readUint32(this.header, 1);
+        flags = header[0]!;
+        length = readUint32(header, 1);
       }
       if (length > this.readMaxBytes) {
         this.failure = readSizeError(length, this.readMaxBytes);

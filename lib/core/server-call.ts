@@ -1,4 +1,5 @@
 import type { IncomingHeaders, OutgoingHeaders } from './metadata.js';
+import type { TripleError } from './triple-error.js';
 
 /**
  * One incoming HTTP exchange as the protocol layer sees it, whatever carried it (an HTTP/2
@@ -14,19 +15,41 @@ export interface ServerCall {
   readonly httpVersion: '1.1' | '2';
   /** Lower-case request headers, pseudo-headers included on HTTP/2. */
   readonly headers: IncomingHeaders;
+  /**
+   * The header fields as received, flat `[name, value, name, value, ...]` (pseudo-headers
+   * included on HTTP/2; HTTP/1.1 keeps the sender's case). Cheaper to scan than `headers`,
+   * whose dictionary-mode object makes every `for...in` allocate.
+   */
+  readonly rawHeaders: readonly string[];
   /** `address:port` of the peer. */
   readonly peer: string;
-  /** Aborted when the peer resets the stream or the connection goes away. */
+  /**
+   * Aborted when the peer resets the stream or the connection goes away. Created on first
+   * read: the protocol layer uses {@link setCancelListener}, which costs no AbortSignal.
+   */
   readonly signal: AbortSignal;
+  /**
+   * Sets the one listener told (once) when the peer cancels the call before it finished. When
+   * that already happened, the listener is called from a microtask.
+   */
+  setCancelListener(listener: CancelListener): void;
   /**
    * The request body, pulled on demand: while nobody reads, the transport stops reading and
    * HTTP/2 flow control (or TCP) holds the sender back.
    */
   readonly body: AsyncIterable<Uint8Array>;
+  /**
+   * Reads the whole body, handing each chunk to `sink.push` as it arrives: for requests read to
+   * the end anyway, one promise instead of one per chunk. Resolves at the end of the body;
+   * rejects with what `push` threw (the rest of the body is then discarded) or with CANCELLED
+   * when the peer reset the request. Use either this or `body`, once.
+   */
+  readAll(sink: ChunkSink): Promise<void>;
   /** Reads and discards the rest of the body, so an early error never truncates the request. */
   drainBody(): void;
   /**
    * Sends the status line and headers. Must be called exactly once, before write/end.
+   * `headers` is never modified, so callers may pass a shared constant.
    * `endStream` ends the response right here (a gRPC trailers-only response); `trailers` says
    * that end() will send trailers, which HTTP/2 must know before the body starts.
    */
@@ -50,4 +73,15 @@ export interface ServerCall {
 export interface RespondOptions {
   endStream?: boolean;
   trailers?: boolean;
+}
+
+/** Told when the peer cancels a call; see {@link ServerCall.setCancelListener}. */
+export interface CancelListener {
+  onCallCancelled(reason: TripleError): void;
+}
+
+/** Receives the chunks of a request body read with {@link ServerCall.readAll}. */
+export interface ChunkSink {
+  /** Takes one chunk; throwing stops the read (and fails it with the thrown error). */
+  push(chunk: Uint8Array): void;
 }

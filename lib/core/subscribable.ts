@@ -17,3 +17,8 @@ export function isSubscribable<T = unknown>(value: unknown): value is Subscribab
 export function isAsyncIterable<T = unknown>(value: unknown): value is AsyncIterable<T> {
   return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<T>)[Symbol.asyncIterator] === 'function';
 }
+
+/** A Promise or any object with a `then` method, as `await` treats it. */
+export function isThenable<T = unknown>(value: unknown): value is PromiseLike<T> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<T>).then === 'function';
+}

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Code } from '../core/code.js';
 import type { OutgoingHeaders } from '../core/metadata.js';
-import type { RespondOptions, ServerCall } from '../core/server-call.js';
+import type { CancelListener, ChunkSink, RespondOptions, ServerCall } from '../core/server-call.js';
 import { TripleError } from '../core/triple-error.js';
 import { readBody } from './body-reader.js';
 
@@ -15,7 +15,9 @@ export class H1ServerCall implements ServerCall {
   readonly query: string;
   readonly httpVersion = '1.1' as const;
   readonly peer: string;
-  private readonly abort = new AbortController();
+  private abort: AbortController | undefined;
+  private cancelReason: TripleError | undefined;
+  private cancelListener: CancelListener | undefined;
   private finished = false;
 
   constructor(
@@ -32,7 +34,11 @@ export class H1ServerCall implements ServerCall {
     res.on('close', () => {
       const early = !this.finished || !res.writableFinished;
       this.finished = true;
-      if (early && !this.abort.signal.aborted) this.abort.abort(new TripleError(Code.CANCELLED, 'the client closed the connection'));
+      if (early && !this.cancelReason) {
+        this.cancelReason = new TripleError(Code.CANCELLED, 'the client closed the connection');
+        this.abort?.abort(this.cancelReason);
+        this.cancelListener?.onCallCancelled(this.cancelReason);
+      }
     });
   }
 
@@ -40,12 +46,62 @@ export class H1ServerCall implements ServerCall {
     return this.req.headers;
   }
 
+  get rawHeaders(): readonly string[] {
+    return this.req.rawHeaders;
+  }
+
   get signal(): AbortSignal {
+    if (!this.abort) {
+      this.abort = new AbortController();
+      if (this.cancelReason) this.abort.abort(this.cancelReason);
+    }
     return this.abort.signal;
+  }
+
+  setCancelListener(listener: CancelListener): void {
+    this.cancelListener = listener;
+    const reason = this.cancelReason;
+    if (reason) queueMicrotask(() => listener.onCallCancelled(reason));
   }
 
   get body(): AsyncIterable<Uint8Array> {
     return readBody(this.req);
+  }
+
+  readAll(sink: ChunkSink): Promise<void> {
+    const req = this.req;
+    if (req.readableEnded) return Promise.resolve();
+    if (req.destroyed) return Promise.reject(requestClosed());
+    return new Promise<void>((resolve, reject) => {
+      const stop = (): void => {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('close', onClose);
+        req.off('error', onClose);
+      };
+      const onData = (chunk: Buffer): void => {
+        try {
+          sink.push(chunk);
+        } catch (e) {
+          stop();
+          this.drainBody();
+          reject(e);
+        }
+      };
+      const onEnd = (): void => {
+        stop();
+        resolve();
+      };
+      // 'close' (or 'error') before 'end' means the client went away mid-request.
+      const onClose = (): void => {
+        stop();
+        reject(requestClosed());
+      };
+      req.on('data', onData);
+      req.on('end', onEnd);
+      req.on('close', onClose);
+      req.on('error', onClose);
+    });
   }
 
   get pendingBytes(): number {
@@ -90,4 +146,8 @@ export class H1ServerCall implements ServerCall {
     else this.res.end();
     this.drainBody();
   }
+}
+
+function requestClosed(): TripleError {
+  return new TripleError(Code.CANCELLED, 'the client cancelled the request stream');
 }

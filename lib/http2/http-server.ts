@@ -87,7 +87,7 @@ export class TripleHttpServer {
     }
     limitConnections(this.listener, options.maxConnections);
     this.h2.on('session', (session: Http2Session) => this.onSession(session));
-    this.h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers));
+    this.h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => this.onStream(stream, headers, rawHeaders));
     this.h2.on('sessionError', () => undefined);
   }
 
@@ -200,10 +200,10 @@ export class TripleHttpServer {
     if (this.closing) session.close();
   }
 
-  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]): void {
     const guard = this.sessions.get(stream.session as Http2Session);
     guard?.onStream(stream);
-    this.onCall(new H2ServerCall(stream, headers));
+    this.onCall(new H2ServerCall(stream, headers, rawHeaders, guard));
   }
 
   private onHttp1Request(req: IncomingMessage, res: ServerResponse): void {

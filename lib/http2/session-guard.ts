@@ -64,21 +64,25 @@ export class SessionGuard {
     return this.active;
   }
 
-  /** Tracks one request stream: the session is busy until it closes. */
+  /**
+   * Tracks one request stream: the session is busy until it closes. The stream's owner reports
+   * the close through {@link onStreamClosed} (one 'close' listener per stream, not two).
+   */
   onStream(stream: ServerHttp2Stream): void {
     this.active++;
     this.disarmIdle();
     this.countSmallFrames(stream);
-    stream.once('close', () => {
-      this.active--;
-      const code = stream.rstCode;
-      // A reset the peer sent (or asked for) while the session itself is healthy.
-      if (code !== undefined && code !== NGHTTP2_NO_ERROR && !this.session.destroyed && !this.session.closed && !this.resets.take()) {
-        this.calm('too_many_resets');
-        return;
-      }
-      if (this.active === 0) this.armIdle();
-    });
+  }
+
+  onStreamClosed(stream: ServerHttp2Stream): void {
+    this.active--;
+    const code = stream.rstCode;
+    // A reset the peer sent (or asked for) while the session itself is healthy.
+    if (code !== undefined && code !== NGHTTP2_NO_ERROR && !this.session.destroyed && !this.session.closed && !this.resets.take()) {
+      this.calm('too_many_resets');
+      return;
+    }
+    if (this.active === 0) this.armIdle();
   }
 
   stop(): void {
@@ -114,17 +118,24 @@ export class SessionGuard {
 
   /**
    * node:http2 pushes each DATA frame's payload into the stream separately and offers no per-frame
-   * event, so the stream's own `push` is wrapped (an instance property, nothing global) to see them.
+   * event, so the stream's own `push` is replaced (an instance property, nothing global) to see
+   * them. The replacement is shared by the session's streams and calls the prototype's push,
+   * which every ServerHttp2Stream has (node never sets its own per stream).
    */
   private countSmallFrames(stream: ServerHttp2Stream): void {
-    const push = stream.push;
-    stream.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
-      if (chunk instanceof Uint8Array && chunk.byteLength < SMALL_DATA_FRAME_BYTES && !this.smallFrames.take()) {
-        this.calm('too_many_small_frames');
-      }
-      return push.call(stream, chunk, encoding);
-    };
+    this.originalPush ??= stream.push;
+    stream.push = this.countingPush;
   }
+
+  private originalPush: ServerHttp2Stream['push'] | undefined;
+
+  private readonly countingPush = ((guard: SessionGuard) =>
+    function (this: ServerHttp2Stream, chunk: unknown, encoding?: BufferEncoding): boolean {
+      if (chunk instanceof Uint8Array && chunk.byteLength < SMALL_DATA_FRAME_BYTES && !guard.smallFrames.take()) {
+        guard.calm('too_many_small_frames');
+      }
+      return guard.originalPush!.call(this, chunk, encoding);
+    })(this);
 
   private readonly onSettings = (): void => {
     if (!this.settings.take()) this.calm('too_many_settings');

@@ -11,7 +11,7 @@ import { parseTripleContentType } from './triple/content-type.js';
 import { parseGetRequest } from './triple/get-request.js';
 import { HEADER_CONTENT_ENCODING } from './triple/headers.js';
 import { rejectTripleCall, serveTripleCall } from './triple/server-handler.js';
-import type { Router } from './router.js';
+import { NO_SERVICE_KEY, type Router } from './router.js';
 
 /** Content types this server accepts, advertised in `Accept-Post` on a 415 (sorted, as dubbo-go lists them). */
 export const ACCEPTED_CONTENT_TYPES =
@@ -32,7 +32,7 @@ export const ACCEPTED_CONTENT_TYPES =
 export function createCallDispatcher(router: Router, options: ServerHandlerOptions): (call: ServerCall) => void {
   return (call: ServerCall) => {
     const grpcCodec = parseGrpcContentType(single(call.headers['content-type']));
-    const headerBytes = headerListSize(call.headers);
+    const headerBytes = rawHeaderListSize(call.rawHeaders);
     if (headerBytes > options.maxMetadataSize) {
       const error = new TripleError(Code.RESOURCE_EXHAUSTED, `request metadata of ${headerBytes} bytes exceeds maxMetadataSize ${options.maxMetadataSize}`);
       if (grpcCodec) return rejectGrpcCall(call, grpcCodec, error);
@@ -88,6 +88,7 @@ function allowedMethods(router: Router, path: string): string {
 export function serviceKeyOf(headers: IncomingHeaders): ServiceKey {
   const group = single(headers[HEADER_TRI_SERVICE_GROUP]);
   const version = single(headers[HEADER_TRI_SERVICE_VERSION]);
+  if (!group && !version) return NO_SERVICE_KEY;
   return { group: group || undefined, version: version || undefined };
 }
 
@@ -103,6 +104,13 @@ export function headerListSize(headers: IncomingHeaders): number {
     if (Array.isArray(value)) for (const v of value) size += name.length + v.length + 32;
     else size += name.length + value.length + 32;
   }
+  return size;
+}
+
+/** {@link headerListSize} of a flat `[name, value, ...]` list (ServerCall.rawHeaders): every field counts. */
+export function rawHeaderListSize(raw: readonly string[]): number {
+  let size = 0;
+  for (let i = 0; i + 1 < raw.length; i += 2) size += raw[i]!.length + raw[i + 1]!.length + 32;
   return size;
 }
 

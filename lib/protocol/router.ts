@@ -13,7 +13,12 @@ interface RegisteredHandler {
 interface RouteEntry {
   readonly method: MethodDescriptor;
   readonly handlers: RegisteredHandler[];
+  /** The route of requests without group/version (almost all), resolved once. */
+  unkeyed?: ResolvedRoute;
 }
+
+/** The service key of a request that names no group or version; shared, so frozen. */
+export const NO_SERVICE_KEY: ServiceKey = Object.freeze({ group: undefined, version: undefined });
 
 /**
  * Maps `/{package.Service}/{Method}` plus Dubbo's group/version to a handler.
@@ -40,6 +45,7 @@ export class Router {
     const clash = entry.handlers.find((h) => h.key.group === key.group && h.key.version === key.version);
     if (clash) throw new Error(`${method.path} has two handlers for ${describeKey(key)}`);
     entry.handlers.push({ key, handler });
+    entry.unkeyed = undefined;
   }
 
   /** Proto methods that no handler serves (they answer UNIMPLEMENTED). */
@@ -55,6 +61,15 @@ export class Router {
   resolve(path: string, key: ServiceKey): ResolvedRoute | TripleError {
     const entry = this.entryFor(path);
     if (!entry) return this.missingRoute(path);
+    if (key.group !== undefined || key.version !== undefined) return this.pick(entry, key);
+    if (entry.unkeyed) return entry.unkeyed;
+    // Errors are not cached: each request gets its own TripleError.
+    const route = this.pick(entry, NO_SERVICE_KEY);
+    if (!(route instanceof TripleError)) entry.unkeyed = route;
+    return route;
+  }
+
+  private pick(entry: RouteEntry, key: ServiceKey): ResolvedRoute | TripleError {
     let best: RegisteredHandler | undefined;
     let bestScore = -1;
     for (const candidate of entry.handlers) {

@@ -60,6 +60,16 @@ describe('gRPC wire behaviour and bad input (raw HTTP/2 client)', () => {
     await assertStillServing();
   });
 
+  test('a unary request with two messages or none -> INVALID_ARGUMENT', async () => {
+    const two = await client.request(ECHO, grpcHeaders, Buffer.concat([envelope(HI), envelope(HI)]));
+    assert.equal(grpcStatus(two), 3);
+    assert.match(grpcMessage(two) ?? '', /more than one message/);
+    const none = await client.request(ECHO, grpcHeaders, Buffer.alloc(0));
+    assert.equal(grpcStatus(none), 3);
+    assert.match(grpcMessage(none) ?? '', /missing request message/);
+    await assertStillServing();
+  });
+
   test('length prefix over the limit -> RESOURCE_EXHAUSTED without waiting for the payload', async () => {
     const header = Buffer.from([0, 0, 0x10, 0, 0]); // announces 1 MiB, sends nothing more
     const res = await client.request(ECHO, grpcHeaders, header);

@@ -1,6 +1,6 @@
 import { isObservable, Observable } from 'rxjs';
 import type { HandlerOutput } from '../../core/method-handler.js';
-import { isAsyncIterable } from '../../core/subscribable.js';
+import { isAsyncIterable, isThenable } from '../../core/subscribable.js';
 
 /**
  * Adapts what a Nest handler proxy resolved to into the core HandlerOutput, without subscribing
@@ -24,10 +24,6 @@ export function toHandlerOutput(result: unknown): HandlerOutput | Promise<Handle
   if (isAsyncIterable(result)) return result;
   if (isThenable(result)) return Promise.resolve(result).then(toHandlerOutput);
   return result;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 /**

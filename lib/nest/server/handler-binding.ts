@@ -56,11 +56,11 @@ function findMethod(route: NestRoute, protos: LoadedProtos): MethodDescriptor {
  */
 function adaptHandler(method: MethodDescriptor, handler: MessageHandler, maxPendingMessages: number, hooks: ProcessingHooks): MethodHandler {
   const streamingRequest = isStreamingRequest(method.kind);
-  return async (input: HandlerInput, ctx: CallContext) => {
+  return (input: HandlerInput, ctx: CallContext) => {
     const data = streamingRequest ? observableFromRequestStream(input as AsyncIterable<unknown>, { maxPending: maxPendingMessages }) : input;
     const context = new TripleContext(ctx);
     if (hooks.installed) return hooks.run(context, ctx.signal, async () => toHandlerOutput(await handler(data, context)));
-    const result: unknown = await handler(data, context);
-    return toHandlerOutput(result);
+    // No async wrapper: Nest's proxy already returns a promise, adapted once it settles.
+    return toHandlerOutput(handler(data, context));
   };
 }

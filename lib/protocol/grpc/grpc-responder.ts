@@ -1,25 +1,22 @@
-import type { CallContext } from '../../core/call-context.js';
+import type { CallScope } from '../../core/call-scope.js';
 import type { Codec, CodecName } from '../../core/codec.js';
-import type { Compression } from '../../core/compression.js';
+import { acceptEncodingHeader, type Compression } from '../../core/compression.js';
 import { encodeEnvelope, FLAG_COMPRESSED } from '../../core/envelope.js';
 import { FrameQueue } from '../../core/frame-queue.js';
 import { assertWriteSize } from '../../core/limits.js';
 import { Metadata, type OutgoingHeaders } from '../../core/metadata.js';
-import type { ServerCall } from '../../core/server-call.js';
-import { TripleError } from '../../core/triple-error.js';
+import type { RespondOptions, ServerCall } from '../../core/server-call.js';
+import type { ServerHandlerOptions } from '../../core/server-options.js';
+import type { TripleError } from '../../core/triple-error.js';
 import { grpcContentType } from './content-type.js';
 import { HEADER_CONTENT_TYPE, HEADER_GRPC_ACCEPT_ENCODING, HEADER_GRPC_ENCODING } from './headers.js';
 import { errorTrailers, okTrailers } from './status-trailer.js';
 
-export interface GrpcResponderOptions {
-  readonly codecName: CodecName;
-  readonly codec: Codec;
-  readonly compression: Compression | null;
-  readonly acceptEncoding: string;
-  readonly writeMaxBytes: number;
-  readonly compressMinBytes: number;
-  readonly maxBufferedBytes: number;
-}
+const WITH_TRAILERS: RespondOptions = { trailers: true };
+const END_STREAM: RespondOptions = { endStream: true };
+
+/** Response headers without metadata or compression, per codec: built once, copied by node:http2. */
+const plainHeaderCache = new WeakMap<readonly Compression[], Partial<Record<CodecName, OutgoingHeaders>>>();
 
 /**
  * The response half of a gRPC call: sends headers lazily (so a handler can still add
@@ -28,19 +25,34 @@ export interface GrpcResponderOptions {
  * errors that happen before any response.
  */
 export class GrpcResponder {
-  readonly responseHeader = new Metadata();
-  readonly responseTrailer = new Metadata();
-  context: CallContext | undefined;
-  /** Called once with the final status (undefined = OK); the server aborts the scope on errors. */
-  onFinish: ((error?: TripleError) => void) | undefined;
+  /** The call's scope, ended with the final status (aborted on errors). */
+  scope: CallScope | undefined;
+  private header: Metadata | undefined;
+  private trailer: Metadata | undefined;
   private sentHeaders = false;
   private finished = false;
   private queue: FrameQueue | undefined;
 
+  /**
+   * @param compression the negotiated response compression, or null for identity
+   * @param limits the server's handler options (write limits, buffering, compressions)
+   */
   constructor(
     private readonly call: ServerCall,
-    private readonly options: GrpcResponderOptions,
+    private readonly codecName: CodecName,
+    private readonly codec: Codec,
+    private readonly compression: Compression | null,
+    private readonly limits: ServerHandlerOptions,
   ) {}
+
+  /** Sent with the response headers; created on first use (most calls set none). */
+  get responseHeader(): Metadata {
+    return (this.header ??= new Metadata());
+  }
+
+  get responseTrailer(): Metadata {
+    return (this.trailer ??= new Metadata());
+  }
 
   get headersSent(): boolean {
     return this.sentHeaders;
@@ -55,7 +67,7 @@ export class GrpcResponder {
     this.call.drainBody();
     if (httpStatus !== 200) {
       this.finished = true;
-      this.call.respond(httpStatus, { connection: 'close' }, { endStream: true });
+      this.call.respond(httpStatus, { connection: 'close' }, END_STREAM);
       return;
     }
     this.finish(error);
@@ -82,11 +94,11 @@ export class GrpcResponder {
   /** Queues one message for a producer that cannot wait (an Observable). */
   push(message: unknown): void {
     if (this.finished) return;
-    const { codec, compression } = this.options;
-    const queue = (this.queue ??= new FrameQueue(this.call, this.options.maxBufferedBytes, (e) => this.finish(e)));
-    if (!compression && codec.encodeInto) {
+    const codec = this.codec;
+    const queue = (this.queue ??= new FrameQueue(this.call, this.limits.maxBufferedBytes, (e) => this.finish(e)));
+    if (!this.compression && codec.encodeInto) {
       // Most streams: no compression, so the message is encoded right into the write chunk.
-      queue.pushEncoded(message, codec as Required<Pick<typeof codec, 'encodeInto'>>, this.options.writeMaxBytes);
+      queue.pushEncoded(message, codec as Required<Pick<Codec, 'encodeInto'>>, this.limits.writeMaxBytes);
       this.ensureHeaders();
       return;
     }
@@ -97,74 +109,95 @@ export class GrpcResponder {
     else queue.pushPlain(bytes);
   }
 
-  /**
-   * Encodes and size-checks one message. The bytes may be the codec's transient buffer: valid
-   * until the next encode, so every caller copies (frames) them before returning.
-   */
-  private encode(message: unknown): Uint8Array {
-    const codec = this.options.codec;
-    const bytes = codec.encodeTransient ? codec.encodeTransient(message) : codec.encode(message);
-    assertWriteSize(bytes.byteLength, this.options.writeMaxBytes);
-    return bytes;
-  }
-
-  /** The compressed frame when compression applies to a message of this size, else undefined. */
-  private compressed(bytes: Uint8Array): Promise<Uint8Array> | undefined {
-    const compression = this.options.compression;
-    if (!compression || bytes.byteLength < this.options.compressMinBytes) return undefined;
-    // Compression runs asynchronously: it needs a copy of the codec's transient buffer.
-    const owned = this.options.codec.encodeTransient ? Buffer.from(bytes) : bytes;
-    return compression.compress(owned).then((z) => encodeEnvelope(FLAG_COMPRESSED, z));
-  }
-
   /** Resolves once every pushed message was handed to the transport. */
   flushed(): Promise<void> {
     return this.queue ? this.queue.whenIdle() : Promise.resolve();
   }
 
-  /** Sends a unary response and the OK status in one go. */
-  async sendLast(message: unknown): Promise<void> {
-    const { frame } = this.frame(message);
-    const bytes = frame instanceof Promise ? await frame : frame;
-    if (this.finished) return;
-    this.ensureHeaders();
-    this.finished = true;
-    this.call.end(bytes, okTrailers(this.responseTrailer));
-    this.onFinish?.();
+  /**
+   * Sends a unary response and the OK status in one go. Synchronous unless the message is
+   * compressed (then the returned promise settles once it was sent). Throws (or rejects) when
+   * the message cannot be encoded or exceeds writeMaxBytes.
+   */
+  sendLast(message: unknown): Promise<void> | undefined {
+    const bytes = this.encode(message);
+    const compressed = this.compressed(bytes);
+    if (compressed) return compressed.then((frame) => this.endWith(frame));
+    this.endWith(encodeEnvelope(0, bytes));
+    return undefined;
   }
 
   /** Ends the call with a status: OK without an error, the error's status otherwise. */
   finish(error?: TripleError): void {
     if (this.finished) return;
     this.finished = true;
-    this.onFinish?.(error);
+    this.scope?.end(error);
     if (this.call.closed) return;
-    const trailers = error ? errorTrailers(error, this.responseTrailer) : okTrailers(this.responseTrailer);
+    const trailers = error ? errorTrailers(error, this.trailer) : okTrailers(this.trailer);
     if (!this.sentHeaders) {
       this.sentHeaders = true;
       this.call.drainBody();
       const headers = this.baseHeaders();
-      this.responseHeader.writeTo(headers);
+      this.header?.writeTo(headers);
       Object.assign(headers, trailers);
-      this.call.respond(200, headers, { endStream: true });
+      this.call.respond(200, headers, END_STREAM);
       return;
     }
     this.call.end(undefined, trailers);
   }
 
+  /**
+   * Encodes and size-checks one message. The bytes may be the codec's transient buffer: valid
+   * until the next encode, so every caller copies (frames) them before returning.
+   */
+  private encode(message: unknown): Uint8Array {
+    const codec = this.codec;
+    const bytes = codec.encodeTransient ? codec.encodeTransient(message) : codec.encode(message);
+    assertWriteSize(bytes.byteLength, this.limits.writeMaxBytes);
+    return bytes;
+  }
+
+  /** The compressed frame when compression applies to a message of this size, else undefined. */
+  private compressed(bytes: Uint8Array): Promise<Uint8Array> | undefined {
+    if (!this.compression || bytes.byteLength < this.limits.compressMinBytes) return undefined;
+    // Compression runs asynchronously: it needs a copy of the codec's transient buffer.
+    const owned = this.codec.encodeTransient ? Buffer.from(bytes) : bytes;
+    return this.compression.compress(owned).then((z) => encodeEnvelope(FLAG_COMPRESSED, z));
+  }
+
+  private endWith(frame: Uint8Array): void {
+    if (this.finished) return;
+    this.ensureHeaders();
+    this.finished = true;
+    this.call.end(frame, okTrailers(this.trailer));
+    this.scope?.end();
+  }
+
   private ensureHeaders(): void {
     if (this.sentHeaders) return;
     this.sentHeaders = true;
+    if (!this.compression && (!this.header || this.header.size === 0)) {
+      this.call.respond(200, this.plainHeaders(), WITH_TRAILERS);
+      return;
+    }
     const headers = this.baseHeaders();
-    if (this.options.compression) headers[HEADER_GRPC_ENCODING] = this.options.compression.name;
-    this.responseHeader.writeTo(headers);
-    this.call.respond(200, headers, { trailers: true });
+    if (this.compression) headers[HEADER_GRPC_ENCODING] = this.compression.name;
+    this.header?.writeTo(headers);
+    this.call.respond(200, headers, WITH_TRAILERS);
+  }
+
+  /** The shared headers of a response without metadata or compression (never modified). */
+  private plainHeaders(): OutgoingHeaders {
+    const compressions = this.limits.compressions;
+    let byCodec = plainHeaderCache.get(compressions);
+    if (!byCodec) plainHeaderCache.set(compressions, (byCodec = {}));
+    return (byCodec[this.codecName] ??= Object.freeze(this.baseHeaders()));
   }
 
   private baseHeaders(): OutgoingHeaders {
     return {
-      [HEADER_CONTENT_TYPE]: grpcContentType(this.options.codecName),
-      [HEADER_GRPC_ACCEPT_ENCODING]: this.options.acceptEncoding,
+      [HEADER_CONTENT_TYPE]: grpcContentType(this.codecName),
+      [HEADER_GRPC_ACCEPT_ENCODING]: acceptEncodingHeader(this.limits.compressions),
     };
   }
 }

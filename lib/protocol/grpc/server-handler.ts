@@ -1,16 +1,18 @@
 import type { CallContext } from '../../core/call-context.js';
 import { CallScope } from '../../core/call-scope.js';
 import { Code } from '../../core/code.js';
-import type { Codec, CodecName } from '../../core/codec.js';
-import { acceptEncodingHeader, negotiateCompression } from '../../core/compression.js';
+import type { CodecName } from '../../core/codec.js';
+import { negotiateCompression } from '../../core/compression.js';
 import { Metadata, type OutgoingHeaders } from '../../core/metadata.js';
-import { readSingleMessage, type MessageReadOptions } from '../../core/message-reader.js';
+import { SingleMessageReader, type MessageReadOptions } from '../../core/message-reader.js';
 import type { MethodHandler } from '../../core/method-handler.js';
 import { isStreamingRequest } from '../../core/method-descriptor.js';
 import { RequestMessages } from '../../core/request-messages.js';
 import type { ResolvedRoute } from '../../core/route.js';
 import type { ServerCall } from '../../core/server-call.js';
+import { ServerCallContext } from '../../core/server-call-context.js';
 import type { ServerHandlerOptions } from '../../core/server-options.js';
+import { isThenable } from '../../core/subscribable.js';
 import { TripleError } from '../../core/triple-error.js';
 import { grpcContentType } from './content-type.js';
 import { GrpcResponder } from './grpc-responder.js';
@@ -32,16 +34,7 @@ export function serveGrpcCall(call: ServerCall, route: ResolvedRoute, codecName:
     headerValue(headers[HEADER_GRPC_ENCODING]),
     headerValue(headers[HEADER_GRPC_ACCEPT_ENCODING]),
   );
-  const outputCodec: Codec = method.output[codecName];
-  const responder = new GrpcResponder(call, {
-    codecName,
-    codec: outputCodec,
-    compression: compression.response,
-    acceptEncoding: acceptEncodingHeader(options.compressions),
-    writeMaxBytes: options.writeMaxBytes,
-    compressMinBytes: options.compressMinBytes,
-    maxBufferedBytes: options.maxBufferedBytes,
-  });
+  const responder = new GrpcResponder(call, codecName, method.output[codecName], compression.response, options);
   if (call.httpVersion !== '2') {
     return responder.reject(new TripleError(Code.UNIMPLEMENTED, 'gRPC requires HTTP/2'), 505);
   }
@@ -50,15 +43,14 @@ export function serveGrpcCall(call: ServerCall, route: ResolvedRoute, codecName:
   if ('error' in timeout) return responder.reject(timeout.error);
   let requestMetadata: Metadata;
   try {
-    requestMetadata = Metadata.fromHeaders(headers, grpcReservedHeaders);
+    requestMetadata = Metadata.fromHeaders(headers, grpcReservedHeaders, '', call.rawHeaders);
   } catch (e) {
     return responder.reject(TripleError.from(e, Code.INVALID_ARGUMENT));
   }
 
-  const scope = new CallScope(call.signal, options.shutdownSignal, timeout.timeoutMs, (reason) => responder.finish(reason));
-  responder.onFinish = (error) => (error ? scope.abort(error) : scope.dispose());
-  const ctx = createContext(call, route, codecName, requestMetadata, scope, responder);
-  responder.context = ctx;
+  const scope = new CallScope(call, options.shutdownSignal, timeout.timeoutMs, responder);
+  responder.scope = scope;
+  const ctx = new ServerCallContext(call, route, 'grpc', codecName, requestMetadata, scope, responder);
   const readOptions: MessageReadOptions<unknown> = {
     readMaxBytes: options.readMaxBytes,
     compression: compression.request,
@@ -68,6 +60,11 @@ export function serveGrpcCall(call: ServerCall, route: ResolvedRoute, codecName:
   void run(call, route.handler, ctx, scope, responder, readOptions, options);
 }
 
+/**
+ * Reads the request, runs the handler and sends its output. Awaits only what is really
+ * asynchronous (the body, a compressed message, the handler's promise, a streamed or
+ * compressed response): a plain unary call is one pass through this function.
+ */
 async function run(
   call: ServerCall,
   handler: MethodHandler,
@@ -78,46 +75,28 @@ async function run(
   options: ServerHandlerOptions,
 ): Promise<void> {
   try {
-    const input = isStreamingRequest(ctx.method.kind)
-      ? // A request stream that breaks (bad frame, size, codec) ends the whole call with its status.
-        new RequestMessages(call.body, readOptions, (error) => scope.abort(error))
-      : await readSingleMessage(call.body, readOptions);
+    let input: unknown;
+    if (isStreamingRequest(ctx.method.kind)) {
+      // A request stream that breaks (bad frame, size, codec) ends the whole call with its status.
+      input = new RequestMessages(call.body, readOptions, (error) => scope.abort(error));
+    } else {
+      const reader = new SingleMessageReader(readOptions);
+      await call.readAll(reader);
+      input = reader.finish();
+      if (isThenable(input)) input = await input;
+      if (scope.aborted) return;
+    }
+    let output = handler(input, ctx);
+    if (isThenable(output)) output = await output;
     if (scope.aborted) return;
-    const output = await handler(input, ctx);
-    if (scope.aborted) return;
-    await sendHandlerOutput(output, ctx.method.kind, responder, scope, options);
+    const sent = sendHandlerOutput(output, ctx.method.kind, responder, scope, options);
+    if (sent) await sent;
   } catch (e) {
     if (!scope.aborted) {
       scope.dispose();
       responder.finish(e instanceof TripleError ? e : options.mapError(e));
     }
   }
-}
-
-function createContext(
-  call: ServerCall,
-  route: ResolvedRoute,
-  codecName: CodecName,
-  requestMetadata: Metadata,
-  scope: CallScope,
-  responder: GrpcResponder,
-): CallContext {
-  return {
-    method: route.method,
-    protocol: 'grpc',
-    codec: codecName,
-    httpVersion: call.httpVersion,
-    requestMetadata,
-    deadline: scope.deadline,
-    signal: scope.signal,
-    peer: call.peer,
-    serviceKey: route.serviceKey,
-    responseHeader: responder.responseHeader,
-    responseTrailer: responder.responseTrailer,
-    get headersSent() {
-      return responder.headersSent;
-    },
-  };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

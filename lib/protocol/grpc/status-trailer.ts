@@ -94,10 +94,17 @@ export function errorTrailers(error: TripleError, trailer?: Metadata): OutgoingH
   return headers;
 }
 
-/** Trailers of a successful call: `grpc-status: 0` and the handler's trailing metadata. */
-export function okTrailers(trailer: Metadata): OutgoingHeaders {
+/** The trailers of a successful call without trailing metadata; node:http2 only copies them. */
+const OK_STATUS: OutgoingHeaders = Object.freeze({ [HEADER_GRPC_STATUS]: '0' });
+
+/**
+ * Trailers of a successful call: `grpc-status: 0` and the handler's trailing metadata. Without
+ * metadata the result is a shared frozen object: callers must copy it, never modify it.
+ */
+export function okTrailers(trailer: Metadata | undefined): OutgoingHeaders {
+  if (!trailer || trailer.size === 0) return OK_STATUS;
   const headers: OutgoingHeaders = {};
-  if (trailer.size > 0) writeUserMetadata(trailer, headers);
+  writeUserMetadata(trailer, headers);
   headers[HEADER_GRPC_STATUS] = '0';
   return headers;
 }

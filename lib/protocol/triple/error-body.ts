@@ -5,7 +5,6 @@ import { codeFromHttpStatus } from './http-status.js';
 
 /** Any's type URL prefix; the JSON body carries the bare type name, as Connect does. */
 const TYPE_URL_PREFIX = 'type.googleapis.com/';
-const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 /**
@@ -17,7 +16,7 @@ const utf8Decoder = new TextDecoder();
  * decoders accept.
  */
 export function encodeErrorBody(error: TripleError): Uint8Array {
-  return utf8Encoder.encode(JSON.stringify(errorBodyJson(error)));
+  return Buffer.from(JSON.stringify(errorBodyJson(error)), 'utf8');
 }
 
 /** The JSON object of an error body, for embedding (an SSE status event). */

@@ -1,12 +1,9 @@
-import type { CallContext } from '../../core/call-context.js';
-import type { CallScope } from '../../core/call-scope.js';
 import { Code } from '../../core/code.js';
 import type { Codec, CodecName } from '../../core/codec.js';
 import { negotiateCompression, type Compression } from '../../core/compression.js';
 import { readSizeError } from '../../core/limits.js';
 import { Metadata } from '../../core/metadata.js';
-import type { ResolvedRoute } from '../../core/route.js';
-import type { ServerCall } from '../../core/server-call.js';
+import type { ChunkSink, ServerCall } from '../../core/server-call.js';
 import type { ServerHandlerOptions } from '../../core/server-options.js';
 import { TripleError } from '../../core/triple-error.js';
 import {
@@ -60,7 +57,7 @@ export function prepareTripleRequest(call: ServerCall, form: TripleRequestForm, 
   if ('error' in timeout) return timeout.error;
   let requestMetadata: Metadata;
   try {
-    requestMetadata = Metadata.fromHeaders(headers, tripleReservedHeaders);
+    requestMetadata = Metadata.fromHeaders(headers, tripleReservedHeaders, '', call.rawHeaders);
   } catch (e) {
     return TripleError.from(e, Code.INVALID_ARGUMENT);
   }
@@ -68,76 +65,42 @@ export function prepareTripleRequest(call: ServerCall, form: TripleRequestForm, 
 }
 
 /**
- * Reads and decodes the one request message: the raw (un-enveloped) body for POST, the query
- * message for GET, decompressed as a whole. The body is buffered only up to `readMaxBytes`: a
- * Content-Length above it is refused before reading, and a body that grows past it stops
- * being buffered at the first byte over (RESOURCE_EXHAUSTED, HTTP 429); the rest is discarded
- * by the transport so the peer still gets the answer.
+ * Buffers a POST request body up to `readMaxBytes`: a Content-Length above it is refused
+ * before reading (the constructor throws), and a body that grows past it stops being buffered
+ * at the first byte over (RESOURCE_EXHAUSTED, HTTP 429); the rest is discarded by the
+ * transport so the peer still gets the answer. Feed it with `call.readAll(collector)`.
  */
-export async function readTripleRequest(
-  call: ServerCall,
-  form: TripleRequestForm,
-  setup: TripleRequestSetup,
-  codec: Codec,
-  readMaxBytes: number,
-): Promise<unknown> {
-  let bytes: Uint8Array;
-  if (form.message !== undefined) {
-    call.drainBody();
-    bytes = form.message;
-  } else {
-    bytes = await readBody(call, readMaxBytes);
+export class BodyCollector implements ChunkSink {
+  private first: Uint8Array | undefined;
+  private chunks: Uint8Array[] | undefined;
+  private total = 0;
+
+  constructor(
+    call: ServerCall,
+    private readonly readMaxBytes: number,
+  ) {
+    const announced = call.headers[HEADER_CONTENT_LENGTH];
+    if (typeof announced === 'string' && Number(announced) > readMaxBytes) throw readSizeError(Number(announced), readMaxBytes);
   }
-  if (setup.requestCompression && bytes.byteLength > 0) bytes = await setup.requestCompression.decompress(bytes, readMaxBytes);
+
+  push(chunk: Uint8Array): void {
+    this.total += chunk.byteLength;
+    if (this.total > this.readMaxBytes) throw readSizeError(this.total, this.readMaxBytes);
+    if (this.first === undefined) this.first = chunk;
+    else (this.chunks ??= [this.first]).push(chunk);
+  }
+
+  /** The whole body, once readAll resolved. */
+  bytes(): Uint8Array {
+    if (this.chunks) return Buffer.concat(this.chunks, this.total);
+    return this.first ?? new Uint8Array(0);
+  }
+}
+
+/** Decodes the request message, decompressed as a whole first when it was compressed. */
+export function decodeTripleMessage(bytes: Uint8Array, setup: TripleRequestSetup, codec: Codec, readMaxBytes: number): unknown {
+  if (setup.requestCompression && bytes.byteLength > 0) {
+    return setup.requestCompression.decompress(bytes, readMaxBytes).then((plain) => codec.decode(plain));
+  }
   return codec.decode(bytes);
-}
-
-async function readBody(call: ServerCall, readMaxBytes: number): Promise<Uint8Array> {
-  const announced = call.headers[HEADER_CONTENT_LENGTH];
-  if (typeof announced === 'string' && Number(announced) > readMaxBytes) throw readSizeError(Number(announced), readMaxBytes);
-  let first: Uint8Array | undefined;
-  let chunks: Uint8Array[] | undefined;
-  let total = 0;
-  for await (const chunk of call.body) {
-    total += chunk.byteLength;
-    if (total > readMaxBytes) throw readSizeError(total, readMaxBytes);
-    if (first === undefined) first = chunk;
-    else (chunks ??= [first]).push(chunk);
-  }
-  if (chunks) return Buffer.concat(chunks, total);
-  return first ?? new Uint8Array(0);
-}
-
-/** The parts of a responder a CallContext exposes to the handler. */
-export interface ResponseMetadataHolder {
-  readonly responseHeader: Metadata;
-  readonly responseTrailer: Metadata;
-  readonly headersSent: boolean;
-}
-
-/** Builds the handler's view of a Triple call (protocol 'triple'). */
-export function createTripleContext(
-  call: ServerCall,
-  route: ResolvedRoute,
-  codec: CodecName,
-  setup: TripleRequestSetup,
-  scope: CallScope,
-  responder: ResponseMetadataHolder,
-): CallContext {
-  return {
-    method: route.method,
-    protocol: 'triple',
-    codec,
-    httpVersion: call.httpVersion,
-    requestMetadata: setup.requestMetadata,
-    deadline: scope.deadline,
-    signal: scope.signal,
-    peer: call.peer,
-    serviceKey: route.serviceKey,
-    responseHeader: responder.responseHeader,
-    responseTrailer: responder.responseTrailer,
-    get headersSent() {
-      return responder.headersSent;
-    },
-  };
 }

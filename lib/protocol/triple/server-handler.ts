@@ -5,12 +5,14 @@ import { acceptEncodingHeader } from '../../core/compression.js';
 import type { MethodKind } from '../../core/method-descriptor.js';
 import type { ResolvedRoute } from '../../core/route.js';
 import type { ServerCall } from '../../core/server-call.js';
+import { ServerCallContext } from '../../core/server-call-context.js';
 import type { ServerHandlerOptions } from '../../core/server-options.js';
 import { resolveSingleOutput } from '../../core/single-output.js';
+import { isAsyncIterable, isSubscribable, isThenable } from '../../core/subscribable.js';
 import { TripleError } from '../../core/triple-error.js';
 import { acceptsEventStream } from './content-type.js';
 import { HEADER_ACCEPT, HEADER_ACCEPT_POST } from './headers.js';
-import { createTripleContext, prepareTripleRequest, readTripleRequest, type TripleRequestForm, type TripleRequestSetup } from './request-setup.js';
+import { BodyCollector, decodeTripleMessage, prepareTripleRequest, type TripleRequestForm, type TripleRequestSetup } from './request-setup.js';
 import { SseResponder } from './sse.js';
 import { sendStreamOutput } from '../../core/stream-output.js';
 import { TripleResponder, writeTripleError, type ErrorResponseOptions } from './triple-responder.js';
@@ -39,20 +41,14 @@ export function serveTripleCall(call: ServerCall, route: ResolvedRoute, form: Tr
   if (setup instanceof TripleError) return writeTripleError(call, setup, { acceptEncoding });
   if (sse) return serveEventStream(call, route, form, setup, options, acceptEncoding);
 
-  const responder = new TripleResponder(call, {
-    codecName: form.codec,
-    codec: method.output[form.codec],
-    compression: setup.responseCompression,
-    acceptEncoding,
-    writeMaxBytes: options.writeMaxBytes,
-    compressMinBytes: options.compressMinBytes,
-  });
-  const scope = new CallScope(call.signal, options.shutdownSignal, setup.timeoutMs, (reason) => responder.finish(reason));
-  responder.onFinish = (error) => (error ? scope.abort(error) : scope.dispose());
-  const ctx = createTripleContext(call, route, form.codec, setup, scope, responder);
+  const responder = new TripleResponder(call, form.codec, method.output[form.codec], setup.responseCompression, options);
+  const scope = new CallScope(call, options.shutdownSignal, setup.timeoutMs, responder);
+  responder.scope = scope;
+  const ctx = new ServerCallContext(call, route, 'triple', form.codec, setup.requestMetadata, scope, responder);
   void runUnary(call, route, form, setup, ctx, scope, responder, options);
 }
 
+/** Reads, runs and answers a unary call, awaiting only what is really asynchronous. */
 async function runUnary(
   call: ServerCall,
   route: ResolvedRoute,
@@ -64,18 +60,47 @@ async function runUnary(
   options: ServerHandlerOptions,
 ): Promise<void> {
   try {
-    const input = await readTripleRequest(call, form, setup, route.method.input[form.codec], options.readMaxBytes);
+    // GET carries the message in the query; POST in the body, read here in one go.
+    let bytes = form.message;
+    if (bytes !== undefined) {
+      call.drainBody();
+    } else {
+      const body = new BodyCollector(call, options.readMaxBytes);
+      await call.readAll(body);
+      bytes = body.bytes();
+    }
+    let input = decodeTripleMessage(bytes, setup, route.method.input[form.codec], options.readMaxBytes);
+    if (isThenable(input)) input = await input;
     if (scope.aborted) return;
-    const output = await route.handler(input, ctx);
+    let output = route.handler(input, ctx);
+    if (isThenable(output)) output = await output;
     if (scope.aborted) return;
-    const value = await resolveSingleOutput(output, scope.signal);
-    if (!scope.aborted) await responder.sendLast(value);
+    if (isSubscribable(output) || isAsyncIterable(output)) {
+      const value = await resolveSingleOutput(output, scope.signal);
+      if (scope.aborted) return;
+      output = value;
+    }
+    const sent = responder.sendLast(output);
+    if (sent) await sent;
   } catch (e) {
     if (!scope.aborted) {
       scope.dispose();
       responder.finish(e instanceof TripleError ? e : options.mapError(e));
     }
   }
+}
+
+/** The decoded request message of a Server-Sent Events call (GET query or POST body). */
+async function readTripleInput(call: ServerCall, route: ResolvedRoute, form: TripleRequestForm, setup: TripleRequestSetup, options: ServerHandlerOptions): Promise<unknown> {
+  let bytes = form.message;
+  if (bytes !== undefined) {
+    call.drainBody();
+  } else {
+    const body = new BodyCollector(call, options.readMaxBytes);
+    await call.readAll(body);
+    bytes = body.bytes();
+  }
+  return decodeTripleMessage(bytes, setup, route.method.input[form.codec], options.readMaxBytes);
 }
 
 function serveEventStream(
@@ -92,12 +117,12 @@ function serveEventStream(
     writeMaxBytes: options.writeMaxBytes,
     maxBufferedBytes: options.maxBufferedBytes,
   });
-  const scope = new CallScope(call.signal, options.shutdownSignal, setup.timeoutMs, (reason) => responder.finish(reason));
-  responder.onFinish = (error) => (error ? scope.abort(error) : scope.dispose());
-  const ctx = createTripleContext(call, route, form.codec, setup, scope, responder);
+  const scope = new CallScope(call, options.shutdownSignal, setup.timeoutMs, responder);
+  responder.scope = scope;
+  const ctx = new ServerCallContext(call, route, 'triple', form.codec, setup.requestMetadata, scope, responder);
   void (async () => {
     try {
-      const input = await readTripleRequest(call, form, setup, route.method.input[form.codec], options.readMaxBytes);
+      const input = await readTripleInput(call, route, form, setup, options);
       if (scope.aborted) return;
       const output = await route.handler(input, ctx);
       if (scope.aborted) return;

@@ -1,3 +1,4 @@
+import type { CallScope } from '../../core/call-scope.js';
 import type { Codec } from '../../core/codec.js';
 import { FrameQueue } from '../../core/frame-queue.js';
 import { assertWriteSize } from '../../core/limits.js';
@@ -12,7 +13,6 @@ import { writeTripleError } from './triple-responder.js';
 
 const DATA_PREFIX = Buffer.from('data: ');
 const EVENT_END = Buffer.from('\n\n');
-const utf8Encoder = new TextEncoder();
 
 /** Per-call settings of an {@link SseResponder}. */
 export interface SseResponderOptions {
@@ -34,8 +34,8 @@ export interface SseResponderOptions {
 export class SseResponder implements StreamResponder {
   readonly responseHeader = new Metadata();
   readonly responseTrailer = new Metadata();
-  /** Called once with the final status (undefined = OK); the server aborts the scope on errors. */
-  onFinish: ((error?: TripleError) => void) | undefined;
+  /** The call's scope, ended with the final status (aborted on errors). */
+  scope: CallScope | undefined;
   private sentHeaders = false;
   private finished = false;
   private queue: FrameQueue | undefined;
@@ -76,7 +76,7 @@ export class SseResponder implements StreamResponder {
   finish(error?: TripleError): void {
     if (this.finished) return;
     this.finished = true;
-    this.onFinish?.(error);
+    this.scope?.end(error);
     if (!this.sentHeaders && error) {
       writeTripleError(this.call, error, { acceptEncoding: this.options.acceptEncoding, header: this.responseHeader, trailer: this.responseTrailer });
       return;
@@ -97,7 +97,7 @@ export class SseResponder implements StreamResponder {
     const status: ErrorBodyJson & { metadata?: Record<string, string | string[]> } = error ? errorBodyJson(error) : { code: 'ok', status: 0 };
     const trailer = error && error.metadata.size > 0 ? this.responseTrailer.clone().merge(error.metadata) : this.responseTrailer;
     if (trailer.size > 0) status.metadata = trailer.toJSON();
-    return utf8Encoder.encode(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
+    return Buffer.from(`event: status\ndata: ${JSON.stringify(status)}\n\n`, 'utf8');
   }
 
   private ensureHeaders(): void {

@@ -1,24 +1,15 @@
+import type { CallScope } from '../../core/call-scope.js';
 import type { Codec, CodecName } from '../../core/codec.js';
-import type { Compression } from '../../core/compression.js';
+import { acceptEncodingHeader, type Compression } from '../../core/compression.js';
 import { assertWriteSize } from '../../core/limits.js';
 import { Metadata, type OutgoingHeaders } from '../../core/metadata.js';
 import type { ServerCall } from '../../core/server-call.js';
+import type { ServerHandlerOptions } from '../../core/server-options.js';
 import type { TripleError } from '../../core/triple-error.js';
 import { CONTENT_TYPE_JSON, tripleContentType } from './content-type.js';
 import { encodeErrorBody } from './error-body.js';
 import { HEADER_ACCEPT_ENCODING, HEADER_CONTENT_ENCODING, HEADER_CONTENT_LENGTH, HEADER_CONTENT_TYPE, TRAILER_PREFIX } from './headers.js';
 import { httpStatusFromCode } from './http-status.js';
-
-/** Per-call settings of a {@link TripleResponder}, resolved once by the server handler. */
-export interface TripleResponderOptions {
-  readonly codecName: CodecName;
-  readonly codec: Codec;
-  readonly compression: Compression | null;
-  /** `accept-encoding` value advertising the server's compressions. */
-  readonly acceptEncoding: string;
-  readonly writeMaxBytes: number;
-  readonly compressMinBytes: number;
-}
 
 /** What an error response carries besides the error itself. */
 export interface ErrorResponseOptions {
@@ -38,49 +29,76 @@ export interface ErrorResponseOptions {
  * response shape serves HTTP/1.1, HTTP/2 and proxies alike.
  */
 export class TripleResponder {
-  readonly responseHeader = new Metadata();
-  readonly responseTrailer = new Metadata();
-  /** Called once with the final status (undefined = OK); the server aborts the scope on errors. */
-  onFinish: ((error?: TripleError) => void) | undefined;
+  /** The call's scope, ended with the final status (aborted on errors). */
+  scope: CallScope | undefined;
+  private header: Metadata | undefined;
+  private trailer: Metadata | undefined;
   private finished = false;
 
+  /**
+   * @param compression the negotiated response compression, or null for identity
+   * @param limits the server's handler options (write limit, compression threshold, compressions)
+   */
   constructor(
     private readonly call: ServerCall,
-    private readonly options: TripleResponderOptions,
+    private readonly codecName: CodecName,
+    private readonly codec: Codec,
+    private readonly compression: Compression | null,
+    private readonly limits: ServerHandlerOptions,
   ) {}
+
+  /** Sent as response headers; created on first use (most calls set none). */
+  get responseHeader(): Metadata {
+    return (this.header ??= new Metadata());
+  }
+
+  /** Sent as `trailer-` headers. */
+  get responseTrailer(): Metadata {
+    return (this.trailer ??= new Metadata());
+  }
 
   get headersSent(): boolean {
     return this.finished;
   }
 
-  /** Encodes, size-checks and (above compressMinBytes, when negotiated) compresses the response, then sends it. */
-  async sendLast(message: unknown): Promise<void> {
-    let body = this.options.codec.encode(message);
-    assertWriteSize(body.byteLength, this.options.writeMaxBytes);
-    const compression = this.options.compression;
-    const compress = compression !== null && body.byteLength >= this.options.compressMinBytes;
-    if (compress) body = await compression.compress(body);
-    if (this.finished) return;
-    this.finished = true;
-    const headers: OutgoingHeaders = {};
-    this.responseHeader.writeTo(headers);
-    this.responseTrailer.writeTo(headers, TRAILER_PREFIX);
-    headers[HEADER_CONTENT_TYPE] = tripleContentType(this.options.codecName);
-    headers[HEADER_CONTENT_LENGTH] = body.byteLength;
-    headers[HEADER_ACCEPT_ENCODING] = this.options.acceptEncoding;
-    if (compress) headers[HEADER_CONTENT_ENCODING] = compression.name;
-    this.onFinish?.();
-    if (this.call.closed) return;
-    this.call.respond(200, headers);
-    this.call.end(body);
+  /**
+   * Encodes, size-checks and (above compressMinBytes, when negotiated) compresses the response,
+   * then sends it. Synchronous unless compressing; throws (or rejects) when the message cannot
+   * be encoded or exceeds writeMaxBytes.
+   */
+  sendLast(message: unknown): Promise<void> | undefined {
+    const body = this.codec.encode(message);
+    assertWriteSize(body.byteLength, this.limits.writeMaxBytes);
+    const compression = this.compression;
+    if (compression !== null && body.byteLength >= this.limits.compressMinBytes) {
+      return compression.compress(body).then((z) => this.endWith(z, compression.name));
+    }
+    this.endWith(body, undefined);
+    return undefined;
   }
 
   /** Ends the call with an error (a deadline, a handler failure, a bad request message). */
   finish(error: TripleError): void {
     if (this.finished) return;
     this.finished = true;
-    this.onFinish?.(error);
-    writeTripleError(this.call, error, { acceptEncoding: this.options.acceptEncoding, header: this.responseHeader, trailer: this.responseTrailer });
+    this.scope?.end(error);
+    writeTripleError(this.call, error, { acceptEncoding: acceptEncodingHeader(this.limits.compressions), header: this.header, trailer: this.trailer });
+  }
+
+  private endWith(body: Uint8Array, encoding: string | undefined): void {
+    if (this.finished) return;
+    this.finished = true;
+    const headers: OutgoingHeaders = {};
+    this.header?.writeTo(headers);
+    this.trailer?.writeTo(headers, TRAILER_PREFIX);
+    headers[HEADER_CONTENT_TYPE] = tripleContentType(this.codecName);
+    headers[HEADER_CONTENT_LENGTH] = body.byteLength;
+    headers[HEADER_ACCEPT_ENCODING] = acceptEncodingHeader(this.limits.compressions);
+    if (encoding) headers[HEADER_CONTENT_ENCODING] = encoding;
+    this.scope?.end();
+    if (this.call.closed) return;
+    this.call.respond(200, headers);
+    this.call.end(body);
   }
 }
 
