@@ -60,15 +60,8 @@ async function runUnary(
   options: ServerHandlerOptions,
 ): Promise<void> {
   try {
-    // GET carries the message in the query; POST in the body, read here in one go.
-    let bytes = form.message;
-    if (bytes !== undefined) {
-      call.drainBody();
-    } else {
-      const body = new BodyCollector(call, options.readMaxBytes);
-      await call.readAll(body);
-      bytes = body.bytes();
-    }
+    let bytes = requestBytes(call, form, options);
+    if (isThenable(bytes)) bytes = await bytes;
     let input = decodeTripleMessage(bytes, setup, route.method.input[form.codec], options.readMaxBytes);
     if (isThenable(input)) input = await input;
     if (scope.aborted) return;
@@ -92,15 +85,20 @@ async function runUnary(
 
 /** The decoded request message of a Server-Sent Events call (GET query or POST body). */
 async function readTripleInput(call: ServerCall, route: ResolvedRoute, form: TripleRequestForm, setup: TripleRequestSetup, options: ServerHandlerOptions): Promise<unknown> {
-  let bytes = form.message;
-  if (bytes !== undefined) {
+  return decodeTripleMessage(await requestBytes(call, form, options), setup, route.method.input[form.codec], options.readMaxBytes);
+}
+
+/**
+ * The request message's bytes: a GET carries them in the query (the body is drained); a POST
+ * in the body, read in one go. Synchronous for GET, so a plain call awaits only real I/O.
+ */
+function requestBytes(call: ServerCall, form: TripleRequestForm, options: ServerHandlerOptions): Uint8Array | Promise<Uint8Array> {
+  if (form.message !== undefined) {
     call.drainBody();
-  } else {
-    const body = new BodyCollector(call, options.readMaxBytes);
-    await call.readAll(body);
-    bytes = body.bytes();
+    return form.message;
   }
-  return decodeTripleMessage(bytes, setup, route.method.input[form.codec], options.readMaxBytes);
+  const body = new BodyCollector(call, options.readMaxBytes);
+  return call.readAll(body).then(() => body.bytes());
 }
 
 function serveEventStream(
