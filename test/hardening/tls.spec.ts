@@ -5,7 +5,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { envelope } from '../helpers/raw-h2-client.js';
 import { startEchoServer, type RunningServer } from '../helpers/start-echo-server.js';
-import { generatePki, hasOpenssl, type TestPki } from './helpers/certs.js';
+import { generateTestPki, hasOpenssl, type TestPki } from '../helpers/test-certs.js';
 import { splitAddress } from './helpers/h2-frames.js';
 
 /** Outcome of a TLS handshake attempt: the negotiated protocol, or the error code. */
@@ -48,13 +48,14 @@ describe('TLS: 1.2+ only, mutual TLS, handshake failures do not crash', { timeou
   let mtls: RunningServer;
 
   before(async () => {
-    pki = generatePki();
+    pki = generateTestPki();
     server = await startEchoServer({ tls: { key: pki.serverKey, cert: pki.serverCert }, handshakeTimeoutMs: 300 });
     mtls = await startEchoServer({ tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true } });
   });
   after(async () => {
     await server?.close();
     await mtls?.close();
+    pki?.remove();
   });
 
   test('a TLS 1.2 and a TLS 1.3 client get h2 and are served', async () => {
