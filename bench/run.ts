@@ -13,7 +13,7 @@ import { median, sleep } from './common/stats.js';
 import { encodeFrame } from './common/wire.js';
 import type { LoadSpec, StreamRun } from './load/h2-client.js';
 import type { ClientSpec } from './load/client-side.js';
-import { CLIENTS, SERVERS, type Measure, type ServerName } from './runner/figures.js';
+import { BREAKDOWN_SERVERS, CLIENTS, SERVERS, type AnyServerName, type Measure, type ServerName } from './runner/figures.js';
 import { ensureH2load, runH2load } from './runner/h2load.js';
 import { cpuSecondsOf, machineCpu, memoryOf, nextJson, pinned, runJson, start, stop, type Pinning } from './runner/procs.js';
 import { ServerProc } from './runner/server-proc.js';
@@ -24,7 +24,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--servers triple,
   --quick     1 round, shorter durations (development)
   --rounds N  rounds per figure (default 3; the table shows medians)
   --servers   only these servers (ratios need all three)
-  --skip      comma-separated groups to skip: h2load,latency,streams,hold,client
+  --skip      comma-separated groups to skip: h2load,latency,streams,hold,breakdown,client
   --profile   run the servers under node --cpu-prof (profiles in bench/results/profiles)
   --readme    write the table into README.md between <!-- bench:start --> and <!-- bench:end -->
   --from F    measure nothing: print (and with --readme, write) the report saved in F`;
@@ -113,7 +113,7 @@ class Runner {
     this.h2load = cfg.skip.has('h2load') ? '' : ensureH2load(log);
   }
 
-  server(name: ServerName): Promise<ServerProc> {
+  server(name: AnyServerName): Promise<ServerProc> {
     return new ServerProc(name, this.pins.server, this.cfg.profile).start();
   }
 
@@ -122,7 +122,7 @@ class Runner {
     return runJson<T>(cmd, args, timeoutMs, what);
   }
 
-  private set(server: ServerName, id: string, m: Measure): void {
+  private set(server: AnyServerName, id: string, m: Measure): void {
     (this.serverResults[server] ??= {})[id] = m;
     const v = m.error ? `ERROR ${m.error.slice(0, 300)}` : `${m.median?.toFixed(1)} [${m.rounds.map((r) => r.toFixed(1)).join(', ')}]${m.partial ? ' (cut)' : ''}`;
     log(`  ${server} ${id}: ${v}`);
@@ -132,7 +132,7 @@ class Runner {
    * Runs `fn`, recording an error Measure for `ids` when it throws, so one failure does not end
    * the run; a server that crashed meanwhile is restarted for the next figures.
    */
-  private async guard(server: ServerName, ids: string[], fn: () => Promise<void>, srv?: ServerProc): Promise<void> {
+  private async guard(server: AnyServerName, ids: string[], fn: () => Promise<void>, srv?: ServerProc): Promise<void> {
     try {
       await fn();
     } catch (e) {
@@ -144,7 +144,7 @@ class Runner {
   }
 
   /** Unary throughput with h2load; answers verified before, during and after (grpc-status in trailers). */
-  private async h2loadFigure(server: ServerName, srv: ServerProc, target: string, id: string, json: boolean, payloadSize: number, cpuId?: string): Promise<void> {
+  private async h2loadFigure(server: AnyServerName, srv: ServerProc, target: string, id: string, json: boolean, payloadSize: number, cpuId?: string): Promise<void> {
     const payload = Buffer.alloc(payloadSize, 0x61);
     const body = json ? Buffer.from(JSON.stringify({ payload: payload.toString('base64'), count: 7 })) : encodeFrame(payload, 7);
     const headers: Record<string, string> = json ? { 'content-type': 'application/json' } : { 'content-type': 'application/grpc', te: 'trailers' };
@@ -244,6 +244,22 @@ class Runner {
       this.set(server, 'rss_peak', { median: srv.peakMb, rounds: [srv.peakMb], note });
     }
     if (!cfg.skip.has('hold')) await this.guard(server, ['rss_10k'], () => this.hold(server));
+  }
+
+  /**
+   * Unary CPU per call of the transports without Nest (diagnostic): next to the Nest-based
+   * servers' figures it splits a call's cost into transport and Nest pipeline.
+   */
+  async breakdownFigures(): Promise<void> {
+    for (const server of BREAKDOWN_SERVERS) {
+      log(`\n== ${server} (breakdown)`);
+      const srv = await this.server(server);
+      try {
+        await this.guard(server, ['unary_tiny', 'cpu_per_call'], () => this.h2loadFigure(server, srv, srv.target, 'unary_tiny', false, 16, 'cpu_per_call'), srv);
+      } finally {
+        await srv.stop();
+      }
+    }
   }
 
   /** 64 KiB messages, MB/s (of message bytes). */
@@ -379,6 +395,7 @@ async function main(): Promise<void> {
   const load0 = loadavg();
   const runner = new Runner(cfg);
   for (const server of cfg.servers) await runner.serverFigures(server);
+  if (!cfg.skip.has('breakdown') && !cfg.skip.has('h2load')) await runner.breakdownFigures();
   if (!cfg.skip.has('client')) await runner.clientFigures();
   const cpu1 = machineCpu();
   const seconds = (Date.now() - startedAt.getTime()) / 1000;

@@ -2,10 +2,20 @@
 export const SERVERS = ['triple', 'nest-grpc', 'raw-h2'] as const;
 export type ServerName = (typeof SERVERS)[number];
 
-export const SERVER_LABELS: Record<ServerName, string> = {
+/**
+ * Diagnostic servers, unary only: the same transports without Nest. Their CPU per call next to
+ * the Nest-based servers' shows what Nest's per-call pipeline costs (not part of any target).
+ */
+export const BREAKDOWN_SERVERS = ['triple-core', 'grpc-js'] as const;
+export type BreakdownServerName = (typeof BREAKDOWN_SERVERS)[number];
+export type AnyServerName = ServerName | BreakdownServerName;
+
+export const SERVER_LABELS: Record<AnyServerName, string> = {
   triple: 'nestjs-triple',
   'nest-grpc': 'Nest gRPC transport',
   'raw-h2': 'raw node:http2',
+  'triple-core': 'nestjs-triple without Nest (same transport, plain function handler)',
+  'grpc-js': 'plain @grpc/grpc-js (no Nest)',
 };
 
 /** Clients compared on the client-side figures. */

@@ -1,4 +1,4 @@
-import { CLIENT_FIGURES, CLIENT_LABELS, CLIENTS, SERVER_FIGURES, SERVER_LABELS, SERVERS, type FigureDef, type Measure } from './figures.js';
+import { BREAKDOWN_SERVERS, CLIENT_FIGURES, CLIENT_LABELS, CLIENTS, SERVER_FIGURES, SERVER_LABELS, SERVERS, type FigureDef, type Measure } from './figures.js';
 
 export interface TargetResult {
   target: string;
@@ -113,6 +113,8 @@ export function renderReport(r: BenchReport): string {
   if (Object.keys(lin).length) {
     lines.push(`Server-stream time per message, ns (8k / 128k / 1M messages): ${SERVERS.filter((s) => lin[s]).map((s) => `${SERVER_LABELS[s]} ${Object.values(lin[s]!).map((v) => (v === null ? 'cut' : v.toFixed(0))).join(' / ')}`).join('; ')}.`);
   }
+  const breakdown = renderBreakdown(r);
+  if (breakdown) lines.push('', breakdown);
   if (Object.keys(r.clients).length) {
     lines.push('');
     lines.push('Client side, against the raw node:http2 server (the client is the bottleneck):');
@@ -136,6 +138,27 @@ export function renderReport(r: BenchReport): string {
   return lines.join('\n');
 }
 
+/**
+ * Where a unary call's server CPU goes: each transport with and without Nest, from the same run.
+ * The difference is Nest's per-call pipeline, which both Nest transports pay.
+ */
+function renderBreakdown(r: BenchReport): string | undefined {
+  const cpu = (who: string): number | undefined => value(r.servers, who, 'cpu_per_call')?.median ?? undefined;
+  if (BREAKDOWN_SERVERS.every((s) => cpu(s) === undefined)) return undefined;
+  const order = ['raw-h2', 'triple-core', 'triple', 'grpc-js', 'nest-grpc'] as const;
+  const parts = order.filter((s) => cpu(s) !== undefined).map((s) => `${SERVER_LABELS[s]} ${fmt(cpu(s)!, 1)}`);
+  const lines = [`Server CPU per tiny unary call, us (h2load 10 x 100; the two servers without Nest are diagnostics, not compared): ${parts.join('; ')}.`];
+  const pipeline: string[] = [];
+  const triple = cpu('triple');
+  const core = cpu('triple-core');
+  const nest = cpu('nest-grpc');
+  const grpcJs = cpu('grpc-js');
+  if (triple !== undefined && core !== undefined) pipeline.push(`${fmt(triple - core, 1)} us on nestjs-triple`);
+  if (nest !== undefined && grpcJs !== undefined) pipeline.push(`${fmt(nest - grpcJs, 1)} us on Nest's gRPC transport`);
+  if (pipeline.length) lines.push(`Nest's per-call pipeline (RpcProxy, RpcContextCreator, default param pipes) costs ${pipeline.join(' and ')}.`);
+  return lines.join(' ');
+}
+
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 
@@ -146,7 +169,9 @@ each in its own process on 127.0.0.1: **nestjs-triple** (TripleServer and a cont
 code) and a **raw node:http2** handler that frames by hand (the practical upper limit for Node). Unary load comes from
 h2load (Debian \`nghttp2-client\`, installed with apt-get when missing), streams and latency from a fast raw-http2 Node
 client; server and load are pinned to different cores with taskset. Every counted answer is verified (HTTP 200 and
-grpc-status 0 in the trailers — sampled while h2load runs, since h2load only sees the HTTP status). Ratios come from
+grpc-status 0 in the trailers — sampled while h2load runs, since h2load only sees the HTTP status). Two diagnostic
+servers, nestjs-triple's transport without Nest and plain @grpc/grpc-js, measure only unary CPU per call: next to the
+Nest-based servers they split a call's cost into transport and Nest's own per-call pipeline. Ratios come from
 the same run, results are saved as JSON in \`bench/results/\`. \`npm run bench -- --quick\` is a one-round version for
 development, \`--profile\` runs the servers under \`node --cpu-prof\` (summarise with
 \`node dist/bench/tools/profile-summary.js <file>\`), \`--readme\` rewrites this section.

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DIST_BENCH, RESULTS_DIR } from '../common/paths.js';
 import { sleep } from '../common/stats.js';
-import type { ServerName } from './figures.js';
+import type { AnyServerName } from './figures.js';
 import { freePort, memoryOf, nextJson, pinned, start, stop, type Child } from './procs.js';
 
 /**
@@ -17,7 +17,7 @@ export class ServerProc {
   private sampler: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly name: ServerName,
+    readonly name: AnyServerName,
     private readonly cores: string | undefined,
     private readonly profile: boolean,
   ) {}
