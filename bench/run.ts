@@ -13,7 +13,7 @@ import { median, sleep } from './common/stats.js';
 import { encodeFrame } from './common/wire.js';
 import type { LoadSpec, StreamRun } from './load/h2-client.js';
 import type { ClientSpec } from './load/client-side.js';
-import { BREAKDOWN_SERVERS, CLIENTS, SERVERS, type AnyServerName, type Measure, type ServerName } from './runner/figures.js';
+import { BREAKDOWN_PAIRS, CLIENTS, SERVERS, type AnyServerName, type Measure, type ServerName } from './runner/figures.js';
 import { ensureH2load, runH2load } from './runner/h2load.js';
 import { cpuSecondsOf, machineCpu, memoryOf, nextJson, pinned, runJson, start, stop, type Pinning } from './runner/procs.js';
 import { ServerProc } from './runner/server-proc.js';
@@ -145,44 +145,47 @@ class Runner {
 
   /** Unary throughput with h2load; answers verified before, during and after (grpc-status in trailers). */
   private async h2loadFigure(server: AnyServerName, srv: ServerProc, target: string, id: string, json: boolean, payloadSize: number, cpuId?: string): Promise<void> {
-    const payload = Buffer.alloc(payloadSize, 0x61);
-    const body = json ? Buffer.from(JSON.stringify({ payload: payload.toString('base64'), count: 7 })) : encodeFrame(payload, 7);
-    const headers: Record<string, string> = json ? { 'content-type': 'application/json' } : { 'content-type': 'application/grpc', te: 'trailers' };
-    const verifySpec = (delayMs: number): LoadSpec & { delayMs: number } => ({ mode: 'verify', target, calls: 50, payloadSize, json, delayMs });
-    await this.load(verifySpec(0), 30_000, `${server} ${id} verify`);
+    const load = unaryLoad(json, payloadSize);
+    await this.load(verifySpec(target, load, 0), 30_000, `${server} ${id} verify`);
     const rounds: number[] = [];
     const cpu: number[] = [];
     for (let r = 0; r < this.cfg.rounds; r++) {
-      // A sample of answers checked while h2load runs (h2load counts HTTP 200, not grpc-status).
-      const during = this.load(verifySpec((this.cfg.h2loadWarmup + this.cfg.h2loadSeconds / 2) * 1000), 60_000, `${server} ${id} verify under load`);
-      let cpu0 = 0;
-      let t0 = 0;
-      const res = await runH2load(this.h2load, this.pins.load, {
-        url: `http://${target}${PATH_UNARY}`,
-        body,
-        headers,
-        connections: 10,
-        streams: 100,
-        durationS: this.cfg.h2loadSeconds,
-        warmupS: this.cfg.h2loadWarmup,
-      }, () => {
-        try {
-          cpu0 = cpuSecondsOf(srv.pid);
-          t0 = performance.now();
-        } catch {
-          // the server died; the run fails below
-        }
-      });
-      const cpuUsed = cpuSecondsOf(srv.pid) - cpu0;
-      const measured = (performance.now() - t0) / 1000;
-      await during;
+      const res = await this.h2loadRound(server, srv, load, id);
       rounds.push(res.reqPerSec);
-      if (t0 > 0) cpu.push((cpuUsed / (res.reqPerSec * measured)) * 1e6);
-      await sleep(300);
+      if (res.cpuUsPerCall !== undefined) cpu.push(res.cpuUsPerCall);
     }
-    await this.load(verifySpec(0), 30_000, `${server} ${id} verify after`);
+    await this.load(verifySpec(target, load, 0), 30_000, `${server} ${id} verify after`);
     this.set(server, id, { median: median(rounds), rounds });
     if (cpuId) this.set(server, cpuId, { median: median(cpu), rounds: cpu, note: 'server CPU seconds / calls, sampled from /proc over the measured window' });
+  }
+
+  /** One h2load round against `srv`, with the server's CPU per call over the measured window. */
+  private async h2loadRound(server: AnyServerName, srv: ServerProc, load: UnaryLoad, id: string): Promise<{ reqPerSec: number; cpuUsPerCall?: number }> {
+    // A sample of answers checked while h2load runs (h2load counts HTTP 200, not grpc-status).
+    const during = this.load(verifySpec(srv.target, load, (this.cfg.h2loadWarmup + this.cfg.h2loadSeconds / 2) * 1000), 60_000, `${server} ${id} verify under load`);
+    let cpu0 = 0;
+    let t0 = 0;
+    const res = await runH2load(this.h2load, this.pins.load, {
+      url: `http://${srv.target}${PATH_UNARY}`,
+      body: load.body,
+      headers: load.headers,
+      connections: 10,
+      streams: 100,
+      durationS: this.cfg.h2loadSeconds,
+      warmupS: this.cfg.h2loadWarmup,
+    }, () => {
+      try {
+        cpu0 = cpuSecondsOf(srv.pid);
+        t0 = performance.now();
+      } catch {
+        // the server died; the run fails below
+      }
+    });
+    const cpuUsed = cpuSecondsOf(srv.pid) - cpu0;
+    const measured = (performance.now() - t0) / 1000;
+    await during;
+    await sleep(300);
+    return { reqPerSec: res.reqPerSec, cpuUsPerCall: t0 > 0 ? (cpuUsed / (res.reqPerSec * measured)) * 1e6 : undefined };
   }
 
   async serverFigures(server: ServerName): Promise<void> {
@@ -247,17 +250,29 @@ class Runner {
   }
 
   /**
-   * Unary CPU per call of the transports without Nest (diagnostic): next to the Nest-based
-   * servers' figures it splits a call's cost into transport and Nest pipeline.
+   * Unary CPU per call of each transport with and without Nest (diagnostic): the two servers of a
+   * pair run side by side and take h2load rounds in turn, so the host's noise hits both alike.
+   * Their difference is Nest's per-call pipeline.
    */
   async breakdownFigures(): Promise<void> {
-    for (const server of BREAKDOWN_SERVERS) {
-      log(`\n== ${server} (breakdown)`);
-      const srv = await this.server(server);
+    const load = unaryLoad(false, 16);
+    for (const [bare, withNest] of BREAKDOWN_PAIRS) {
+      log(`\n== ${bare} vs ${withNest} (breakdown, alternating rounds)`);
+      const servers = [await this.server(bare), await this.server(withNest)] as const;
       try {
-        await this.guard(server, ['unary_tiny', 'cpu_per_call'], () => this.h2loadFigure(server, srv, srv.target, 'unary_tiny', false, 16, 'cpu_per_call'), srv);
+        await this.guard(bare, ['bd_cpu_per_call'], async () => {
+          const cpu: [number[], number[]] = [[], []];
+          for (const srv of servers) await this.load(verifySpec(srv.target, load, 0), 30_000, `${srv.name} breakdown verify`);
+          for (let r = 0; r < this.cfg.rounds; r++) {
+            for (const [i, srv] of servers.entries()) {
+              const res = await this.h2loadRound(srv.name, srv, load, 'breakdown');
+              if (res.cpuUsPerCall !== undefined) cpu[i]!.push(res.cpuUsPerCall);
+            }
+          }
+          servers.forEach((srv, i) => this.set(srv.name, 'bd_cpu_per_call', { median: median(cpu[i]!), rounds: cpu[i]!, note: 'alternating rounds with its pair' }));
+        });
       } finally {
-        await srv.stop();
+        for (const srv of servers) await srv.stop();
       }
     }
   }
@@ -363,6 +378,26 @@ class Runner {
       await srv.stop();
     }
   }
+}
+
+interface UnaryLoad {
+  json: boolean;
+  payloadSize: number;
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+/** The request h2load repeats: gRPC (framed protobuf) or Triple JSON, with a payload of this size. */
+function unaryLoad(json: boolean, payloadSize: number): UnaryLoad {
+  const payload = Buffer.alloc(payloadSize, 0x61);
+  const body = json ? Buffer.from(JSON.stringify({ payload: payload.toString('base64'), count: 7 })) : encodeFrame(payload, 7);
+  const headers: Record<string, string> = json ? { 'content-type': 'application/json' } : { 'content-type': 'application/grpc', te: 'trailers' };
+  return { json, payloadSize, body, headers };
+}
+
+/** A verifying client run: 50 calls checked for HTTP 200 and grpc-status 0, after `delayMs`. */
+function verifySpec(target: string, load: UnaryLoad, delayMs: number): LoadSpec & { delayMs: number } {
+  return { mode: 'verify', target, calls: 50, payloadSize: load.payloadSize, json: load.json, delayMs };
 }
 
 function rates(runs: StreamRun[], rate: (r: StreamRun) => number): Measure {

@@ -8,6 +8,11 @@ export type ServerName = (typeof SERVERS)[number];
  */
 export const BREAKDOWN_SERVERS = ['triple-core', 'grpc-js'] as const;
 export type BreakdownServerName = (typeof BREAKDOWN_SERVERS)[number];
+/** Each diagnostic server and the Nest-based server on the same transport, measured in turn. */
+export const BREAKDOWN_PAIRS: ReadonlyArray<readonly [BreakdownServerName, ServerName]> = [
+  ['triple-core', 'triple'],
+  ['grpc-js', 'nest-grpc'],
+];
 export type AnyServerName = ServerName | BreakdownServerName;
 
 export const SERVER_LABELS: Record<AnyServerName, string> = {

@@ -1,4 +1,4 @@
-import { BREAKDOWN_SERVERS, CLIENT_FIGURES, CLIENT_LABELS, CLIENTS, SERVER_FIGURES, SERVER_LABELS, SERVERS, type FigureDef, type Measure } from './figures.js';
+import { BREAKDOWN_PAIRS, CLIENT_FIGURES, CLIENT_LABELS, CLIENTS, SERVER_FIGURES, SERVER_LABELS, SERVERS, type FigureDef, type Measure } from './figures.js';
 
 export interface TargetResult {
   target: string;
@@ -143,20 +143,11 @@ export function renderReport(r: BenchReport): string {
  * The difference is Nest's per-call pipeline, which both Nest transports pay.
  */
 function renderBreakdown(r: BenchReport): string | undefined {
-  const cpu = (who: string): number | undefined => value(r.servers, who, 'cpu_per_call')?.median ?? undefined;
-  if (BREAKDOWN_SERVERS.every((s) => cpu(s) === undefined)) return undefined;
-  const order = ['raw-h2', 'triple-core', 'triple', 'grpc-js', 'nest-grpc'] as const;
-  const parts = order.filter((s) => cpu(s) !== undefined).map((s) => `${SERVER_LABELS[s]} ${fmt(cpu(s)!, 1)}`);
-  const lines = [`Server CPU per tiny unary call, us (h2load 10 x 100; the two servers without Nest are diagnostics, not compared): ${parts.join('; ')}.`];
-  const pipeline: string[] = [];
-  const triple = cpu('triple');
-  const core = cpu('triple-core');
-  const nest = cpu('nest-grpc');
-  const grpcJs = cpu('grpc-js');
-  if (triple !== undefined && core !== undefined) pipeline.push(`${fmt(triple - core, 1)} us on nestjs-triple`);
-  if (nest !== undefined && grpcJs !== undefined) pipeline.push(`${fmt(nest - grpcJs, 1)} us on Nest's gRPC transport`);
-  if (pipeline.length) lines.push(`Nest's per-call pipeline (RpcProxy, RpcContextCreator, default param pipes) costs ${pipeline.join(' and ')}.`);
-  return lines.join(' ');
+  const cpu = (who: string): number | undefined => value(r.servers, who, 'bd_cpu_per_call')?.median ?? undefined;
+  const pairs = BREAKDOWN_PAIRS.filter(([bare, withNest]) => cpu(bare) !== undefined && cpu(withNest) !== undefined);
+  if (pairs.length === 0) return undefined;
+  const parts = pairs.map(([bare, withNest]) => `${SERVER_LABELS[bare]} ${fmt(cpu(bare)!, 1)} vs ${SERVER_LABELS[withNest]} ${fmt(cpu(withNest)!, 1)}: Nest's per-call pipeline ${fmt(cpu(withNest)! - cpu(bare)!, 1)} us`);
+  return `Where a unary call's server CPU goes (us per tiny call, h2load 10 x 100, each pair measured in alternating rounds; the servers without Nest are diagnostics, not compared): ${parts.join('; ')}.`;
 }
 
 const START = '<!-- bench:start -->';
