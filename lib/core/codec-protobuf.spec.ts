@@ -172,6 +172,17 @@ describe('createProtobufCodec fast paths (encodeTransient, encodeInto)', () => {
     assert.deepEqual(Buffer.from(c.encodeTransient!(full)), expected);
   });
 
+  it('encodeTransient reuses its buffer for messages up to 1 MiB (64 KiB streams must not regrow a writer per message)', () => {
+    const big = { payload: Buffer.alloc(65_536, 3) };
+    const first = c.encodeTransient!(big);
+    const second = c.encodeTransient!(big);
+    assert.equal(second.buffer, first.buffer, 'the same writer buffer serves the next message');
+    assert.deepEqual(Buffer.from(second), Buffer.from(c.encode(big)));
+    const huge = c.encodeTransient!({ payload: Buffer.alloc(2 * 1024 * 1024, 4) });
+    const after = c.encodeTransient!(big);
+    assert.notEqual(after.buffer, huge.buffer, 'a writer grown past 1 MiB is let go');
+  });
+
   it('encodeInto writes into the target after offset and returns the end offset', () => {
     const target = Buffer.alloc(1024, 0xaa);
     const end = c.encodeInto!(full, target, 7);

@@ -69,8 +69,13 @@ export function typeDisplayName(type: { readonly fullName: string }): string {
  */
 let transientWriter = protobuf.Writer.create();
 const intoWriter = protobuf.Writer.create();
-/** After an unusually large message the transient writer is replaced, so it does not pin its buffer. */
-const TRANSIENT_WRITER_KEEP_BYTES = 64 * 1024;
+/**
+ * After an unusually large message the transient writer is replaced, so it does not pin its
+ * buffer. Generous on purpose: a writer replaced after every message regrows its buffer by
+ * doubling from 64 bytes each time (a dozen allocations and copies per message), which made a
+ * stream of 64 KiB messages spend its time in GC; one writer per process holding 1 MiB is cheap.
+ */
+const TRANSIENT_WRITER_KEEP_BYTES = 1024 * 1024;
 const NO_BYTES = Buffer.alloc(0);
 
 const emptyObject: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;

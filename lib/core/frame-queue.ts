@@ -2,6 +2,7 @@ import { Code } from './code.js';
 import type { Codec } from './codec.js';
 import { ENVELOPE_HEADER_SIZE } from './envelope.js';
 import { assertWriteSize } from './limits.js';
+import { ENCODER_SLACK_BYTES } from './plain-frame.js';
 import { TripleError } from './triple-error.js';
 
 /** Where frames go: a ServerCall or a client stream. */
@@ -19,12 +20,6 @@ const COALESCE_BYTES = 64 * 1024;
  * doubles with each further chunk packed in the same tick, up to COALESCE_BYTES.
  */
 const FIRST_CHUNK_BYTES = 1024;
-/**
- * Extra room asked for when encoding into a chunk: encoders reserve a varint's worst case
- * (protobufjs: 10 bytes) before writing it, so a chunk sized to the exact message would
- * overflow and make the encoder copy everything to a buffer of its own.
- */
-const ENCODER_SLACK_BYTES = 16;
 /** Plain messages larger than this are framed in a buffer of their own rather than packed. */
 const PACK_MAX_BYTES = 16 * 1024;
 

@@ -1,10 +1,11 @@
 import type { CallScope } from '../../core/call-scope.js';
 import type { Codec, CodecName } from '../../core/codec.js';
 import { acceptEncodingHeader, type Compression } from '../../core/compression.js';
-import { encodeEnvelope, FLAG_COMPRESSED } from '../../core/envelope.js';
+import { encodeEnvelope, ENVELOPE_HEADER_SIZE, FLAG_COMPRESSED } from '../../core/envelope.js';
 import { FrameQueue } from '../../core/frame-queue.js';
 import { assertWriteSize } from '../../core/limits.js';
 import { Metadata, type OutgoingHeaders } from '../../core/metadata.js';
+import { encodePlainFrame } from '../../core/plain-frame.js';
 import type { RespondOptions, ServerCall } from '../../core/server-call.js';
 import type { ServerHandlerOptions } from '../../core/server-options.js';
 import type { TripleError } from '../../core/triple-error.js';
@@ -32,6 +33,8 @@ export class GrpcResponder {
   private sentHeaders = false;
   private finished = false;
   private queue: FrameQueue | undefined;
+  /** Size of the last message sent one at a time: the next one's frame buffer is sized for it. */
+  private lastMessageBytes = 0;
 
   /**
    * @param compression the negotiated response compression, or null for identity
@@ -83,8 +86,14 @@ export class GrpcResponder {
 
   /** Writes one message, respecting backpressure; await the result before sending the next. */
   async send(message: unknown): Promise<void> {
-    const { frame } = this.frame(message);
-    const bytes = frame instanceof Promise ? await frame : frame;
+    let bytes: Uint8Array;
+    if (this.compression) {
+      const { frame } = this.frame(message);
+      bytes = frame instanceof Promise ? await frame : frame;
+    } else {
+      bytes = encodePlainFrame(this.codec, message, this.lastMessageBytes, this.limits.writeMaxBytes);
+      this.lastMessageBytes = bytes.byteLength - ENVELOPE_HEADER_SIZE;
+    }
     if (this.finished) return;
     this.ensureHeaders();
     const pending = this.call.write(bytes);
