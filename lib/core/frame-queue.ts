@@ -2,12 +2,17 @@ import { Code } from './code.js';
 import type { Codec } from './codec.js';
 import { ENVELOPE_HEADER_SIZE } from './envelope.js';
 import { assertWriteSize } from './limits.js';
+import { POOL_CHUNK_BYTES, type ChunkPool } from './chunk-pool.js';
 import { ENCODER_SLACK_BYTES } from './plain-frame.js';
 import { TripleError } from './triple-error.js';
 
 /** Where frames go: a ServerCall or a client stream. */
 export interface FrameSink {
-  write(chunk: Uint8Array): Promise<void> | undefined;
+  /**
+   * Writes a chunk. `onWritten`, when the sink supports it, is called once the sink no longer
+   * references the chunk (written out, failed, or dropped because the call had ended).
+   */
+  write(chunk: Uint8Array, onWritten?: () => void): Promise<void> | undefined;
   /** Bytes the transport accepted but has not flushed yet. */
   readonly pendingBytes: number;
 }
@@ -20,6 +25,15 @@ const COALESCE_BYTES = 64 * 1024;
  * doubles with each further chunk packed in the same tick, up to COALESCE_BYTES.
  */
 const FIRST_CHUNK_BYTES = 1024;
+/** A pooled chunk and the slices of it the sink still holds. */
+interface PooledChunk {
+  readonly chunk: Buffer;
+  /** Sealed slices not yet written (or written but not yet reported written by the sink). */
+  refs: number;
+  /** No longer the packing chunk: it goes back to the pool once refs reaches 0. */
+  retired: boolean;
+}
+
 /** Plain messages larger than this are framed in a buffer of their own rather than packed. */
 const PACK_MAX_BYTES = 16 * 1024;
 
@@ -46,16 +60,23 @@ export class FrameQueue {
   private nextChunkBytes = FIRST_CHUNK_BYTES;
   private kickScheduled = false;
   private lastMessageBytes = 0;
+  /** The packing chunk's pool bookkeeping, when it came from the pool. */
+  private current: PooledChunk | undefined;
+  /** Pooled chunks with slices still queued or being written, by their memory. */
+  private readonly pooled = new Map<ArrayBufferLike, PooledChunk>();
 
   /**
    * @param maxBufferedBytes bound on queued plus transport-pending bytes; beyond it the queue
    *   fails with RESOURCE_EXHAUSTED instead of growing memory
    * @param onError called once when a write fails or the bound is crossed
+   * @param pool where full-size packing chunks come from and return to once written; without
+   *   one (or with a sink that does not report writes) chunks are left to the garbage collector
    */
   constructor(
     private readonly sink: FrameSink,
     private readonly maxBufferedBytes: number,
     private readonly onError: (error: TripleError) => void,
+    private readonly pool?: ChunkPool,
   ) {}
 
   /** Queues one complete frame; `size` is its (approximate, for promises) byte length. */
@@ -123,10 +144,44 @@ export class FrameQueue {
     const chunk = this.chunk;
     if (chunk !== undefined && this.filled + size <= chunk.byteLength) return chunk;
     this.seal();
+    this.retireCurrent();
     this.sealedTo = this.filled = 0;
-    const next = (this.chunk = Buffer.allocUnsafe(Math.max(this.nextChunkBytes, size)));
+    const want = Math.max(this.nextChunkBytes, size);
+    let next: Buffer;
+    if (this.pool && this.pool.maxBytes > 0 && want >= COALESCE_BYTES && size <= POOL_CHUNK_BYTES) {
+      // A burst: the chunks of earlier bursts are warm memory, fresh memory is not.
+      next = this.pool.take();
+      this.current = { chunk: next, refs: 0, retired: false };
+      this.pooled.set(next.buffer, this.current);
+    } else {
+      next = Buffer.allocUnsafe(want);
+    }
+    this.chunk = next;
     this.nextChunkBytes = Math.min(this.nextChunkBytes * 2, COALESCE_BYTES);
     return next;
+  }
+
+  /** The packing chunk is replaced or dropped: back to the pool once its slices are written. */
+  private retireCurrent(): void {
+    const current = this.current;
+    if (!current) return;
+    this.current = undefined;
+    current.retired = true;
+    this.recycleIfDone(current);
+  }
+
+  /** A slice of a pooled chunk is no longer referenced by the queue or the sink. */
+  private releaseSlice(slice: Uint8Array): void {
+    const owner = this.pooled.get(slice.buffer);
+    if (!owner) return;
+    owner.refs--;
+    this.recycleIfDone(owner);
+  }
+
+  private recycleIfDone(owner: PooledChunk): void {
+    if (!owner.retired || owner.refs > 0) return;
+    this.pooled.delete(owner.chunk.buffer);
+    this.pool!.give(owner.chunk);
   }
 
   /** Accounts for `size` bytes just packed at `filled`. */
@@ -173,6 +228,7 @@ export class FrameQueue {
     if (this.filled === this.sealedTo) return;
     this.items.push(this.chunk!.subarray(this.sealedTo, this.filled));
     this.sealedTo = this.filled;
+    if (this.current) this.current.refs++;
   }
 
   private overBound(): boolean {
@@ -202,7 +258,8 @@ export class FrameQueue {
           chunk = this.takeCoalesced();
         }
         this.queuedBytes -= chunk.byteLength;
-        const pending = this.sink.write(chunk);
+        const owner = this.pooled.size > 0 ? this.pooled.get(chunk.buffer) : undefined;
+        const pending = owner ? this.sink.write(chunk, () => this.releaseSlice(chunk)) : this.sink.write(chunk);
         if (pending) await pending;
       }
     } catch (e) {
@@ -232,10 +289,15 @@ export class FrameQueue {
     }
     this.head = end;
     if (end - start === 1) return this.items[start] as Uint8Array;
-    return Buffer.concat(this.items.slice(start, end) as Uint8Array[], total);
+    const parts = this.items.slice(start, end) as Uint8Array[];
+    const joined = Buffer.concat(parts, total);
+    // Copied: the parts are free now.
+    if (this.pooled.size > 0) for (const part of parts) this.releaseSlice(part);
+    return joined;
   }
 
   private releaseChunk(): void {
+    this.retireCurrent();
     this.chunk = undefined;
     this.sealedTo = this.filled = 0;
   }
@@ -245,6 +307,12 @@ export class FrameQueue {
     this.failed = true;
     // Nothing queued will be sent now: free it at once instead of when a drain that may never
     // come (a peer that stopped reading) ends the flush loop.
+    if (this.pooled.size > 0) {
+      for (let i = this.head; i < this.items.length; i++) {
+        const item = this.items[i]!;
+        if (!(item instanceof Promise)) this.releaseSlice(item);
+      }
+    }
     this.items = [];
     this.head = 0;
     this.queuedBytes = 0;

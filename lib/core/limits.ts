@@ -24,6 +24,12 @@ export const DEFAULT_MAX_SEND_MESSAGE_LENGTH = 0x7fffffff;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 /**
+ * Written response chunks a server keeps for reuse (see ChunkPool): as much as one call may
+ * buffer, so a burst that fills maxBufferedBytes finds the last burst's memory again.
+ */
+export const DEFAULT_RESPONSE_CHUNK_POOL_BYTES = DEFAULT_MAX_BUFFERED_BYTES;
+
+/**
  * Messages smaller than this are sent uncompressed even when a compression was negotiated:
  * below ~1 KiB gzip's header and CPU cost outweigh the saving. 1024 is dubbo-js' and Connect's
  * `compressMinBytes` default.

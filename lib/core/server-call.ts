@@ -57,8 +57,10 @@ export interface ServerCall {
   /**
    * Writes one chunk. Returns undefined when the chunk was accepted without backpressure, or a
    * promise that settles once the transport drained (rejects if the call died meanwhile).
+   * `onWritten` is called once the transport no longer references the chunk (written out, or
+   * dropped because the call had ended), so its memory may be reused.
    */
-  write(chunk: Uint8Array): Promise<void> | undefined;
+  write(chunk: Uint8Array, onWritten?: () => void): Promise<void> | undefined;
   /**
    * Ends the response, writing `last` first and `trailers` after it (HTTP/2 trailers; ignored
    * on HTTP/1.1 where callers fold trailers into headers).

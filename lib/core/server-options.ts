@@ -1,3 +1,4 @@
+import type { ChunkPool } from './chunk-pool.js';
 import type { Compression } from './compression.js';
 import type { TripleError } from './triple-error.js';
 
@@ -21,6 +22,8 @@ export interface ServerHandlerOptions {
   readonly compressions: readonly Compression[];
   /** Triple unary: reject requests without tri-protocol-version / triple-protocol-version. */
   readonly requireProtocolHeader: boolean;
+  /** Where streamed responses' packing chunks are recycled (none: left to the GC). */
+  readonly chunkPool?: ChunkPool;
   /** Aborted when the server force-closes; in-flight calls end with UNAVAILABLE. */
   readonly shutdownSignal: AbortSignal;
   /** Translates whatever a handler threw or emitted into a status, logging unexpected errors. */

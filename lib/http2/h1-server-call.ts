@@ -122,9 +122,12 @@ export class H1ServerCall implements ServerCall {
     if (options?.endStream) this.end();
   }
 
-  write(chunk: Uint8Array): Promise<void> | undefined {
-    if (this.closed) return undefined;
-    if (this.res.write(chunk)) return undefined;
+  write(chunk: Uint8Array, onWritten?: () => void): Promise<void> | undefined {
+    if (this.closed) {
+      onWritten?.();
+      return undefined;
+    }
+    if (onWritten ? this.res.write(chunk, () => onWritten()) : this.res.write(chunk)) return undefined;
     return new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
         this.res.off('close', onClose);

@@ -131,9 +131,13 @@ export class H2ServerCall implements ServerCall {
     this.stream.respond(withStatus, RESPOND_PLAIN);
   }
 
-  write(chunk: Uint8Array): Promise<void> | undefined {
-    if (this.closed) return undefined;
-    if (this.stream.write(chunk)) return undefined;
+  write(chunk: Uint8Array, onWritten?: () => void): Promise<void> | undefined {
+    if (this.closed) {
+      onWritten?.();
+      return undefined;
+    }
+    // node:http2 calls back once nghttp2 has sent the chunk (or the stream dropped it).
+    if (onWritten ? this.stream.write(chunk, () => onWritten()) : this.stream.write(chunk)) return undefined;
     return new Promise<void>((resolve, reject) => {
       if (!this.drainWaiters) {
         this.drainWaiters = [];

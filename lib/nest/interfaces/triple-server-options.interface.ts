@@ -66,6 +66,13 @@ export interface TripleServerOptions {
    * RESOURCE_EXHAUSTED. Return an AsyncIterable instead to be paced by the client. Default 64 MiB.
    */
   maxBufferedBytes?: number;
+  /**
+   * Bytes of 256 KiB response write chunks kept for reuse once written, so the next burst of
+   * streamed messages (an Observable emits its whole stream at once) writes into warm memory
+   * instead of fresh memory while the last burst waits for the garbage collector. Released
+   * after 5 s without streaming. Default 64 MiB (as maxBufferedBytes); 0 disables pooling.
+   */
+  responseChunkPoolBytes?: number;
   /** Request-stream messages read ahead of a @TripleStreamMethod handler before the socket is paused. Default 64. */
   maxPendingMessages?: number;
   /** Response messages (gRPC) or bodies (Triple) smaller than this are not compressed. Default 1024 bytes. */

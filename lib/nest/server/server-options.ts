@@ -3,6 +3,7 @@ import type { Compression } from '../../core/compression.js';
 import {
   DEFAULT_COMPRESS_MIN_BYTES,
   DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_RESPONSE_CHUNK_POOL_BYTES,
   DEFAULT_MAX_METADATA_SIZE,
   DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH,
   DEFAULT_MAX_SEND_MESSAGE_LENGTH,
@@ -44,6 +45,7 @@ export interface ResolvedServerOptions {
   readonly readMaxBytes: number;
   readonly writeMaxBytes: number;
   readonly maxBufferedBytes: number;
+  readonly responseChunkPoolBytes: number;
   readonly maxPendingMessages: number;
   readonly compressMinBytes: number;
   readonly compressions: readonly Compression[];
@@ -109,6 +111,7 @@ export function resolveServerOptions(options: TripleServerOptions): ResolvedServ
     readMaxBytes: positive('maxReceiveMessageLength', options.maxReceiveMessageLength, DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH),
     writeMaxBytes: positive('maxSendMessageLength', options.maxSendMessageLength, DEFAULT_MAX_SEND_MESSAGE_LENGTH),
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES),
+    responseChunkPoolBytes: nonNegative('responseChunkPoolBytes', options.responseChunkPoolBytes, DEFAULT_RESPONSE_CHUNK_POOL_BYTES),
     maxPendingMessages: positive('maxPendingMessages', options.maxPendingMessages, DEFAULT_MAX_PENDING_MESSAGES),
     compressMinBytes: nonNegative('compressMinBytes', options.compressMinBytes, DEFAULT_COMPRESS_MIN_BYTES),
     compressions,

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { ChunkPool } from '../../core/chunk-pool.js';
 import { loadProtos, type LoadedProtos } from '../../core/proto-loader.js';
 import type { ServerHandlerOptions } from '../../core/server-options.js';
 import { TripleHttpServer } from '../../http2/http-server.js';
@@ -32,10 +33,12 @@ export class TripleServer extends Server<Record<string, Function>, TripleServerS
   private bound: AddressInfo | undefined;
   private readonly pendingListeners: Array<[string, Function]> = [];
   private readonly processingHooks = new ProcessingHooks(() => this.transportId);
+  private readonly chunkPool: ChunkPool;
 
   constructor(private readonly options: TripleServerOptions) {
     super();
     this.resolved = resolveServerOptions(options);
+    this.chunkPool = new ChunkPool(this.resolved.responseChunkPoolBytes);
     // Every in-flight call listens on this signal; thousands at once are normal, not a leak.
     setMaxListeners(0, this.shutdown.signal);
     this.protos = loadProtos({ protoPath: options.protoPath, package: options.package, loader: options.loader });
@@ -76,6 +79,7 @@ export class TripleServer extends Server<Record<string, Function>, TripleServerS
         readMaxBytes: this.resolved.readMaxBytes,
         writeMaxBytes: this.resolved.writeMaxBytes,
         maxBufferedBytes: this.resolved.maxBufferedBytes,
+        chunkPool: this.chunkPool,
         maxMetadataSize: this.resolved.http.maxHeaderListSize,
         compressMinBytes: this.resolved.compressMinBytes,
         maxPendingMessages: this.resolved.maxPendingMessages,
@@ -127,6 +131,7 @@ export class TripleServer extends Server<Record<string, Function>, TripleServerS
       http.destroyAll();
       await closed;
     }
+    this.chunkPool.clear();
     this._status$.next('closed');
   }
 

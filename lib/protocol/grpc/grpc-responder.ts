@@ -104,7 +104,7 @@ export class GrpcResponder {
   push(message: unknown): void {
     if (this.finished) return;
     const codec = this.codec;
-    const queue = (this.queue ??= new FrameQueue(this.call, this.limits.maxBufferedBytes, (e) => this.finish(e)));
+    const queue = (this.queue ??= new FrameQueue(this.call, this.limits.maxBufferedBytes, (e) => this.finish(e), this.limits.chunkPool));
     if (!this.compression && codec.encodeInto) {
       // Most streams: no compression, so the message is encoded right into the write chunk.
       queue.pushEncoded(message, codec as Required<Pick<Codec, 'encodeInto'>>, this.limits.writeMaxBytes);

@@ -1,0 +1,70 @@
+/** Size of every pooled write chunk: room for three 64 KiB messages, or thousands of small ones. */
+export const POOL_CHUNK_BYTES = 256 * 1024;
+
+/** A pool unused this long gives its chunks back to the allocator. */
+export const POOL_IDLE_RELEASE_MS = 5_000;
+
+/**
+ * A bounded free list of equally sized write chunks, shared by the response streams of one
+ * server. A stream of many messages packs them into chunks (see FrameQueue); once the transport
+ * has written a chunk it comes back here instead of becoming garbage.
+ *
+ * Why: a handler returning a synchronous Observable emits its whole stream before anything can
+ * be sent, so every frame is buffered at once. Without reuse each such burst takes fresh memory
+ * (first-touching pages is most of its cost on a VM) while the previous burst's chunks still
+ * wait for the garbage collector, so two bursts' worth is resident at the peak. With the pool
+ * the next burst writes into the warm chunks of the last one.
+ *
+ * Bounded by `maxBytes` (0 disables pooling); everything is released after
+ * {@link POOL_IDLE_RELEASE_MS} without a take, so an idle server keeps nothing.
+ */
+export class ChunkPool {
+  private readonly free: Buffer[] = [];
+  private tookSinceCheck = false;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly maxBytes: number,
+    private readonly idleReleaseMs = POOL_IDLE_RELEASE_MS,
+  ) {}
+
+  /** Chunks currently held for reuse. */
+  get pooledChunks(): number {
+    return this.free.length;
+  }
+
+  /** A chunk of {@link POOL_CHUNK_BYTES}: a pooled one when there is one, else a new one. */
+  take(): Buffer {
+    this.tookSinceCheck = true;
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(POOL_CHUNK_BYTES);
+  }
+
+  /**
+   * Hands a chunk back once nothing references it any more (the transport wrote it). Chunks
+   * over the bound, or not from {@link take}, are left to the garbage collector.
+   */
+  give(chunk: Buffer): void {
+    if (chunk.byteLength !== POOL_CHUNK_BYTES || (this.free.length + 1) * POOL_CHUNK_BYTES > this.maxBytes) return;
+    this.free.push(chunk);
+    this.armRelease();
+  }
+
+  /** Drops every pooled chunk now. */
+  clear(): void {
+    this.free.length = 0;
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+  }
+
+  private armRelease(): void {
+    if (this.releaseTimer) return;
+    this.tookSinceCheck = false;
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      // Still in use: check again later rather than free chunks a stream is about to take.
+      if (this.tookSinceCheck) this.armRelease();
+      else this.free.length = 0;
+    }, this.idleReleaseMs);
+    this.releaseTimer.unref?.();
+  }
+}
