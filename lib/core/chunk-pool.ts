@@ -68,3 +68,67 @@ export class ChunkPool {
     this.releaseTimer.unref?.();
   }
 }
+
+/** A pooled chunk and the slices of it still out. */
+interface Lease {
+  readonly chunk: Buffer;
+  /** Sealed slices not yet written (or written but not yet reported written by the sink). */
+  slices: number;
+  /** No longer the packing chunk: it goes back to the pool once no slice is out. */
+  retired: boolean;
+}
+
+/**
+ * The pooled chunks one writer (a FrameQueue) packs messages into. A chunk is handed out in
+ * slices as bursts are sealed; it returns to the pool only when it is no longer the packing
+ * chunk and every slice has been released (written out, copied elsewhere, or dropped).
+ */
+export class PooledChunks {
+  private current: Lease | undefined;
+  /** Leased chunks with slices still out, by their memory (a slice's `buffer`). */
+  private readonly leased = new Map<ArrayBufferLike, Lease>();
+
+  constructor(private readonly pool: ChunkPool) {}
+
+  /** A chunk to pack into; the previous packing chunk is retired. */
+  take(): Buffer {
+    this.retire();
+    const chunk = this.pool.take();
+    this.current = { chunk, slices: 0, retired: false };
+    this.leased.set(chunk.buffer, this.current);
+    return chunk;
+  }
+
+  /** A slice of the packing chunk was sealed (counted when the chunk is a pooled one). */
+  sealed(): void {
+    if (this.current) this.current.slices++;
+  }
+
+  /** The packing chunk is replaced or dropped: back to the pool once its slices are released. */
+  retire(): void {
+    const current = this.current;
+    if (!current) return;
+    this.current = undefined;
+    current.retired = true;
+    this.recycleIfDone(current);
+  }
+
+  /** Whether `slice` is part of a leased chunk (and must be released once written). */
+  owns(slice: Uint8Array): boolean {
+    return this.leased.size > 0 && this.leased.has(slice.buffer);
+  }
+
+  /** A slice is no longer referenced by the queue or the sink. */
+  release(slice: Uint8Array): void {
+    const lease = this.leased.get(slice.buffer);
+    if (!lease) return;
+    lease.slices--;
+    this.recycleIfDone(lease);
+  }
+
+  private recycleIfDone(lease: Lease): void {
+    if (!lease.retired || lease.slices > 0) return;
+    this.leased.delete(lease.chunk.buffer);
+    this.pool.give(lease.chunk);
+  }
+}

@@ -2,7 +2,7 @@ import { Code } from './code.js';
 import type { Codec } from './codec.js';
 import { ENVELOPE_HEADER_SIZE } from './envelope.js';
 import { assertWriteSize } from './limits.js';
-import { POOL_CHUNK_BYTES, type ChunkPool } from './chunk-pool.js';
+import { PooledChunks, POOL_CHUNK_BYTES, type ChunkPool } from './chunk-pool.js';
 import { ENCODER_SLACK_BYTES } from './plain-frame.js';
 import { TripleError } from './triple-error.js';
 
@@ -25,15 +25,6 @@ const COALESCE_BYTES = 64 * 1024;
  * doubles with each further chunk packed in the same tick, up to COALESCE_BYTES.
  */
 const FIRST_CHUNK_BYTES = 1024;
-/** A pooled chunk and the slices of it the sink still holds. */
-interface PooledChunk {
-  readonly chunk: Buffer;
-  /** Sealed slices not yet written (or written but not yet reported written by the sink). */
-  refs: number;
-  /** No longer the packing chunk: it goes back to the pool once refs reaches 0. */
-  retired: boolean;
-}
-
 /** Plain messages larger than this are framed in a buffer of their own rather than packed. */
 const PACK_MAX_BYTES = 16 * 1024;
 
@@ -60,10 +51,8 @@ export class FrameQueue {
   private nextChunkBytes = FIRST_CHUNK_BYTES;
   private kickScheduled = false;
   private lastMessageBytes = 0;
-  /** The packing chunk's pool bookkeeping, when it came from the pool. */
-  private current: PooledChunk | undefined;
-  /** Pooled chunks with slices still queued or being written, by their memory. */
-  private readonly pooled = new Map<ArrayBufferLike, PooledChunk>();
+  /** Pooled packing chunks and their slices still out; undefined without a pool. */
+  private readonly pooled: PooledChunks | undefined;
 
   /**
    * @param maxBufferedBytes bound on queued plus transport-pending bytes; beyond it the queue
@@ -76,8 +65,10 @@ export class FrameQueue {
     private readonly sink: FrameSink,
     private readonly maxBufferedBytes: number,
     private readonly onError: (error: TripleError) => void,
-    private readonly pool?: ChunkPool,
-  ) {}
+    pool?: ChunkPool,
+  ) {
+    this.pooled = pool && pool.maxBytes > 0 ? new PooledChunks(pool) : undefined;
+  }
 
   /** Queues one complete frame; `size` is its (approximate, for promises) byte length. */
   push(frame: Uint8Array | Promise<Uint8Array>, size: number): void {
@@ -144,44 +135,14 @@ export class FrameQueue {
     const chunk = this.chunk;
     if (chunk !== undefined && this.filled + size <= chunk.byteLength) return chunk;
     this.seal();
-    this.retireCurrent();
+    this.pooled?.retire();
     this.sealedTo = this.filled = 0;
     const want = Math.max(this.nextChunkBytes, size);
-    let next: Buffer;
-    if (this.pool && this.pool.maxBytes > 0 && want >= COALESCE_BYTES && size <= POOL_CHUNK_BYTES) {
-      // A burst: the chunks of earlier bursts are warm memory, fresh memory is not.
-      next = this.pool.take();
-      this.current = { chunk: next, refs: 0, retired: false };
-      this.pooled.set(next.buffer, this.current);
-    } else {
-      next = Buffer.allocUnsafe(want);
-    }
-    this.chunk = next;
+    // A burst: the chunks of earlier bursts are warm memory, fresh memory is not.
+    const pooled = this.pooled && want >= COALESCE_BYTES && size <= POOL_CHUNK_BYTES;
+    const next = (this.chunk = pooled ? this.pooled!.take() : Buffer.allocUnsafe(want));
     this.nextChunkBytes = Math.min(this.nextChunkBytes * 2, COALESCE_BYTES);
     return next;
-  }
-
-  /** The packing chunk is replaced or dropped: back to the pool once its slices are written. */
-  private retireCurrent(): void {
-    const current = this.current;
-    if (!current) return;
-    this.current = undefined;
-    current.retired = true;
-    this.recycleIfDone(current);
-  }
-
-  /** A slice of a pooled chunk is no longer referenced by the queue or the sink. */
-  private releaseSlice(slice: Uint8Array): void {
-    const owner = this.pooled.get(slice.buffer);
-    if (!owner) return;
-    owner.refs--;
-    this.recycleIfDone(owner);
-  }
-
-  private recycleIfDone(owner: PooledChunk): void {
-    if (!owner.retired || owner.refs > 0) return;
-    this.pooled.delete(owner.chunk.buffer);
-    this.pool!.give(owner.chunk);
   }
 
   /** Accounts for `size` bytes just packed at `filled`. */
@@ -204,9 +165,14 @@ export class FrameQueue {
     }
   }
 
+  /** Bytes queued or packed but not yet handed to the sink. */
+  get bufferedBytes(): number {
+    return this.queuedBytes;
+  }
+
   /** Resolves when every queued frame was handed to the sink. */
   whenIdle(): Promise<void> {
-    if (this.isIdle) return Promise.resolve();
+    if (this.isIdle || this.failed) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -228,7 +194,7 @@ export class FrameQueue {
     if (this.filled === this.sealedTo) return;
     this.items.push(this.chunk!.subarray(this.sealedTo, this.filled));
     this.sealedTo = this.filled;
-    if (this.current) this.current.refs++;
+    this.pooled?.sealed();
   }
 
   private overBound(): boolean {
@@ -258,8 +224,8 @@ export class FrameQueue {
           chunk = this.takeCoalesced();
         }
         this.queuedBytes -= chunk.byteLength;
-        const owner = this.pooled.size > 0 ? this.pooled.get(chunk.buffer) : undefined;
-        const pending = owner ? this.sink.write(chunk, () => this.releaseSlice(chunk)) : this.sink.write(chunk);
+        const pooled = this.pooled?.owns(chunk) ? this.pooled : undefined;
+        const pending = pooled ? this.sink.write(chunk, () => pooled.release(chunk)) : this.sink.write(chunk);
         if (pending) await pending;
       }
     } catch (e) {
@@ -292,12 +258,12 @@ export class FrameQueue {
     const parts = this.items.slice(start, end) as Uint8Array[];
     const joined = Buffer.concat(parts, total);
     // Copied: the parts are free now.
-    if (this.pooled.size > 0) for (const part of parts) this.releaseSlice(part);
+    if (this.pooled) for (const part of parts) this.pooled.release(part);
     return joined;
   }
 
   private releaseChunk(): void {
-    this.retireCurrent();
+    this.pooled?.retire();
     this.chunk = undefined;
     this.sealedTo = this.filled = 0;
   }
@@ -307,10 +273,10 @@ export class FrameQueue {
     this.failed = true;
     // Nothing queued will be sent now: free it at once instead of when a drain that may never
     // come (a peer that stopped reading) ends the flush loop.
-    if (this.pooled.size > 0) {
+    if (this.pooled) {
       for (let i = this.head; i < this.items.length; i++) {
         const item = this.items[i]!;
-        if (!(item instanceof Promise)) this.releaseSlice(item);
+        if (!(item instanceof Promise)) this.pooled.release(item);
       }
     }
     this.items = [];
@@ -318,6 +284,10 @@ export class FrameQueue {
     this.queuedBytes = 0;
     this.releaseChunk();
     this.onError(error);
+    // Nothing more will be written: whoever waits for the queue to empty must not wait forever.
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 }
 

@@ -11,16 +11,27 @@ export interface StreamResponder {
   push(message: unknown): void;
   /** Resolves once every pushed message was handed to the transport. */
   flushed(): Promise<void>;
+  /** Bytes pushed but not yet handed to the transport. */
+  readonly bufferedBytes: number;
   /** Ends the stream with a status: OK without an error. */
   finish(error?: TripleError): void;
   readonly isFinished: boolean;
 }
 
 /**
- * Streams what a server-streaming handler produced. An AsyncIterable is pulled one message per
- * drained write (true backpressure); an Observable is pushed through the responder's bounded
- * queue; a plain value is a stream of one. Aborting the scope (cancel, deadline, shutdown)
- * stops the source.
+ * How much a pulled AsyncIterable may have pushed before the loop waits for the transport to
+ * take it: messages are packed into writes of about this size (a million small messages are
+ * ~2,300 writes, not a million). The size of node's stream buffer (writableHighWaterMark), so
+ * a stream whose client reads nothing holds one batch plus that buffer, not more (a zero-window
+ * attack on many streams must not make each stream buffer more than it did unbatched).
+ */
+const PULL_BATCH_BYTES = 16 * 1024;
+
+/**
+ * Streams what a server-streaming handler produced. An AsyncIterable is pulled as fast as the
+ * transport drains, in batches of about {@link PULL_BATCH_BYTES} (true backpressure); an
+ * Observable is pushed through the responder's bounded queue; a plain value is a stream of
+ * one. Aborting the scope (cancel, deadline, shutdown) stops the source.
  * Shared by every protocol that streams responses.
  */
 export async function sendStreamOutput(
@@ -41,11 +52,23 @@ async function pullIterable(source: AsyncIterable<unknown>, responder: StreamRes
   scope.signal.addEventListener('abort', stop);
   try {
     for (;;) {
-      const next = await iterator.next();
-      if (next.done || scope.aborted) break;
-      await responder.send(next.value);
-      if (scope.aborted) break;
+      try {
+        const next = await iterator.next();
+        if (next.done || scope.aborted) break;
+        // Packed with the messages before it; sent on the next tick, or at once below when a
+        // batch is full. A producer that awaits real I/O lets the tick run, so its messages
+        // never wait for a batch to fill.
+        responder.push(next.value);
+      } catch (error) {
+        // What was produced before the failure (the producer's or the encoder's) still goes
+        // out, ahead of the error status.
+        if (!scope.aborted && !responder.isFinished) await responder.flushed();
+        throw error;
+      }
+      if (scope.aborted || responder.isFinished) break;
+      if (responder.bufferedBytes >= PULL_BATCH_BYTES) await responder.flushed();
     }
+    if (!scope.aborted && !responder.isFinished) await responder.flushed();
   } finally {
     scope.signal.removeEventListener('abort', stop);
   }

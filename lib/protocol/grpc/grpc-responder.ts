@@ -118,6 +118,10 @@ export class GrpcResponder {
     else queue.pushPlain(bytes);
   }
 
+  get bufferedBytes(): number {
+    return this.queue ? this.queue.bufferedBytes : 0;
+  }
+
   /** Resolves once every pushed message was handed to the transport. */
   flushed(): Promise<void> {
     return this.queue ? this.queue.whenIdle() : Promise.resolve();

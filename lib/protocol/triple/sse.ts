@@ -69,6 +69,10 @@ export class SseResponder implements StreamResponder {
     this.queue.push(event, event.byteLength);
   }
 
+  get bufferedBytes(): number {
+    return this.queue ? this.queue.bufferedBytes : 0;
+  }
+
   flushed(): Promise<void> {
     return this.queue ? this.queue.whenIdle() : Promise.resolve();
   }
