@@ -1,5 +1,10 @@
-/** Size of every pooled write chunk: room for three 64 KiB messages, or thousands of small ones. */
-export const POOL_CHUNK_BYTES = 256 * 1024;
+/**
+ * Size of every pooled write chunk: thousands of small frames, or four frames of a 64 KiB
+ * payload (64 KiB is a common size to chunk files and blobs into; with its field tags, length
+ * varints and the 5-byte envelope such a frame is a little over 64 KiB, so a 256 KiB chunk
+ * would hold only three and leave a quarter unused).
+ */
+export const POOL_CHUNK_BYTES = 257 * 1024;
 
 /** A pool unused this long gives its chunks back to the allocator. */
 export const POOL_IDLE_RELEASE_MS = 5_000;

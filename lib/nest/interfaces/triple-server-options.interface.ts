@@ -67,7 +67,7 @@ export interface TripleServerOptions {
    */
   maxBufferedBytes?: number;
   /**
-   * Bytes of 256 KiB response write chunks kept for reuse once written, so the next burst of
+   * Bytes of 257 KiB response write chunks kept for reuse once written, so the next burst of
    * streamed messages (an Observable emits its whole stream at once) writes into warm memory
    * instead of fresh memory while the last burst waits for the garbage collector. Released
    * after 5 s without streaming. Default 64 MiB (as maxBufferedBytes); 0 disables pooling.
