@@ -143,20 +143,56 @@ class Runner {
     }
   }
 
-  /** Unary throughput with h2load; answers verified before, during and after (grpc-status in trailers). */
-  private async h2loadFigure(server: AnyServerName, srv: ServerProc, target: string, id: string, json: boolean, payloadSize: number, cpuId?: string): Promise<void> {
-    const load = unaryLoad(json, payloadSize);
-    await this.load(verifySpec(target, load, 0), 30_000, `${server} ${id} verify`);
-    const rounds: number[] = [];
-    const cpu: number[] = [];
-    for (let r = 0; r < this.cfg.rounds; r++) {
-      const res = await this.h2loadRound(server, srv, load, id);
-      rounds.push(res.reqPerSec);
-      if (res.cpuUsPerCall !== undefined) cpu.push(res.cpuUsPerCall);
+  /**
+   * Unary throughput with h2load, every server in turn: the servers are all up (idle but for the
+   * one under load) and take their rounds alternately, so the host's drift over the run hits
+   * each of them alike instead of whichever happened to run during a busy minute. Answers are
+   * verified before, during and after (grpc-status in trailers).
+   */
+  private async unaryFigures(procs: ReadonlyArray<readonly [ServerName, ServerProc]>): Promise<void> {
+    const figures: Array<{ id: string; json: boolean; size: number; cpuId?: string }> = [
+      { id: 'unary_tiny', json: false, size: 16, cpuId: 'cpu_per_call' },
+      { id: 'unary_1k', json: false, size: 1024 },
+      { id: 'unary_json', json: true, size: 16 },
+    ];
+    for (const figure of figures) {
+      const load = unaryLoad(figure.json, figure.size);
+      const ids = figure.cpuId ? [figure.id, figure.cpuId] : [figure.id];
+      const active: Array<readonly [ServerName, ServerProc]> = [];
+      for (const [server, srv] of procs) {
+        if (figure.json && server === 'nest-grpc') {
+          this.set(server, figure.id, { median: null, rounds: [], error: 'not supported (gRPC only)' });
+          continue;
+        }
+        await this.guard(server, ids, async () => {
+          await this.load(verifySpec(srv.target, load, 0), 30_000, `${server} ${figure.id} verify`);
+          active.push([server, srv]);
+        }, srv);
+      }
+      const rates = new Map<ServerName, number[]>(active.map(([s]) => [s, []]));
+      const cpu = new Map<ServerName, number[]>(active.map(([s]) => [s, []]));
+      for (let r = 0; r < this.cfg.rounds; r++) {
+        for (const [server, srv] of [...active]) {
+          await this.guard(server, ids, async () => {
+            try {
+              const res = await this.h2loadRound(server, srv, load, figure.id);
+              rates.get(server)!.push(res.reqPerSec);
+              if (res.cpuUsPerCall !== undefined) cpu.get(server)!.push(res.cpuUsPerCall);
+            } catch (e) {
+              active.splice(active.findIndex(([s]) => s === server), 1);
+              throw e;
+            }
+          }, srv);
+        }
+      }
+      for (const [server, srv] of active) {
+        await this.guard(server, ids, async () => {
+          await this.load(verifySpec(srv.target, load, 0), 30_000, `${server} ${figure.id} verify after`);
+          this.set(server, figure.id, { median: median(rates.get(server)!), rounds: rates.get(server)! });
+          if (figure.cpuId) this.set(server, figure.cpuId, { median: median(cpu.get(server)!), rounds: cpu.get(server)!, note: 'server CPU seconds / calls, sampled from /proc over the measured window' });
+        }, srv);
+      }
     }
-    await this.load(verifySpec(target, load, 0), 30_000, `${server} ${id} verify after`);
-    this.set(server, id, { median: median(rounds), rounds });
-    if (cpuId) this.set(server, cpuId, { median: median(cpu), rounds: cpu, note: 'server CPU seconds / calls, sampled from /proc over the measured window' });
   }
 
   /** One h2load round against `srv`, with the server's CPU per call over the measured window. */
@@ -188,18 +224,35 @@ class Runner {
     return { reqPerSec: res.reqPerSec, cpuUsPerCall: t0 > 0 ? (cpuUsed / (res.reqPerSec * measured)) * 1e6 : undefined };
   }
 
-  async serverFigures(server: ServerName): Promise<void> {
+  /**
+   * Every server figure. The servers start together, take the unary h2load rounds in turn,
+   * then each runs its latency and stream figures alone and stops; the open-streams figure
+   * uses a fresh process per server.
+   */
+  async allServerFigures(servers: readonly ServerName[]): Promise<void> {
+    const procs: Array<readonly [ServerName, ServerProc]> = [];
+    try {
+      for (const server of servers) procs.push([server, await this.server(server)]);
+      if (!this.cfg.skip.has('h2load')) {
+        log(`\n== unary (h2load), ${servers.join(', ')} in alternating rounds`);
+        await this.unaryFigures(procs);
+      }
+      while (procs.length > 0) {
+        const [server, srv] = procs.shift()!;
+        await this.serverFigures(server, srv);
+      }
+    } finally {
+      for (const [, srv] of procs) await srv.stop();
+    }
+    if (!this.cfg.skip.has('hold')) for (const server of servers) await this.guard(server, ['rss_10k'], () => this.hold(server));
+  }
+
+  /** The figures a server runs alone (latency, streams); stops it and records its peak RSS. */
+  private async serverFigures(server: ServerName, srv: ServerProc): Promise<void> {
     const cfg = this.cfg;
     log(`\n== ${server}`);
-    const srv = await this.server(server);
     const guard = (ids: string[], fn: (target: string) => Promise<void>): Promise<void> => this.guard(server, ids, () => fn(srv.target), srv);
     try {
-      if (!cfg.skip.has('h2load')) {
-        await guard(['unary_tiny', 'cpu_per_call'], (target) => this.h2loadFigure(server, srv, target, 'unary_tiny', false, 16, 'cpu_per_call'));
-        await guard(['unary_1k'], (target) => this.h2loadFigure(server, srv, target, 'unary_1k', false, 1024));
-        if (server === 'nest-grpc') this.set(server, 'unary_json', { median: null, rounds: [], error: 'not supported (gRPC only)' });
-        else await guard(['unary_json'], (target) => this.h2loadFigure(server, srv, target, 'unary_json', true, 16));
-      }
       if (!cfg.skip.has('latency')) {
         await guard(['lat_p50', 'lat_p99'], async (target) => {
           const res = await this.load<{ rounds: Array<{ p50: number; p99: number }> }>(
@@ -246,7 +299,6 @@ class Runner {
       const note = `highest VmHWM of the server process(es) over its figures${srv.crashes.length ? `; crashed ${srv.crashes.length} time(s)` : ''}`;
       this.set(server, 'rss_peak', { median: srv.peakMb, rounds: [srv.peakMb], note });
     }
-    if (!cfg.skip.has('hold')) await this.guard(server, ['rss_10k'], () => this.hold(server));
   }
 
   /**
@@ -429,7 +481,7 @@ async function main(): Promise<void> {
   const cpu0 = machineCpu();
   const load0 = loadavg();
   const runner = new Runner(cfg);
-  for (const server of cfg.servers) await runner.serverFigures(server);
+  await runner.allServerFigures(cfg.servers);
   if (!cfg.skip.has('breakdown') && !cfg.skip.has('h2load')) await runner.breakdownFigures();
   if (!cfg.skip.has('client')) await runner.clientFigures();
   const cpu1 = machineCpu();
