@@ -225,9 +225,9 @@ class Runner {
   }
 
   /**
-   * Every server figure. The servers start together, take the unary h2load rounds in turn,
-   * then each runs its latency and stream figures alone and stops; the open-streams figure
-   * uses a fresh process per server.
+   * Every server figure. The servers start together and take the unary and stream rounds in
+   * turn (one under load at a time), then each runs its latency figure alone and stops; the
+   * open-streams figure uses a fresh process per server.
    */
   async allServerFigures(servers: readonly ServerName[]): Promise<void> {
     const procs: Array<readonly [ServerName, ServerProc]> = [];
@@ -236,6 +236,10 @@ class Runner {
       if (!this.cfg.skip.has('h2load')) {
         log(`\n== unary (h2load), ${servers.join(', ')} in alternating rounds`);
         await this.unaryFigures(procs);
+      }
+      if (!this.cfg.skip.has('streams')) {
+        log(`\n== streams, ${servers.join(', ')} in alternating rounds`);
+        await this.streamFigures(procs);
       }
       while (procs.length > 0) {
         const [server, srv] = procs.shift()!;
@@ -247,7 +251,7 @@ class Runner {
     if (!this.cfg.skip.has('hold')) for (const server of servers) await this.guard(server, ['rss_10k'], () => this.hold(server));
   }
 
-  /** The figures a server runs alone (latency, streams); stops it and records its peak RSS. */
+  /** The figure a server runs alone (latency at one call in flight); stops it and records its peak RSS. */
   private async serverFigures(server: ServerName, srv: ServerProc): Promise<void> {
     const cfg = this.cfg;
     log(`\n== ${server}`);
@@ -265,34 +269,6 @@ class Runner {
           this.set(server, 'lat_p50', { median: median(p50), rounds: p50 });
           this.set(server, 'lat_p99', { median: median(p99), rounds: p99 });
         });
-      }
-      if (!cfg.skip.has('streams')) {
-        await guard(['ss_8k', 'ss_128k', 'ss_1m', 'ss_growth'], (target) => this.smallServerStream(server, target));
-        await guard(['ss_64k'], (target) => this.bigServerStream(server, target, 'ss_64k', cfg.bigCount));
-        if (server === 'triple') {
-          // The pull-based form nestjs-triple also accepts: no buffering, no maxBufferedBytes bound.
-          await guard(['ss_1m_iter'], async (target) => {
-            const res = await this.load<{ runs: Record<string, StreamRun[]> }>(
-              { mode: 'server-stream', target, payloadSize: 32, counts: [[1_000_000, cfg.rounds]], timeoutMs: cfg.streamTimeoutMs, handler: 'iterable' },
-              (cfg.streamTimeoutMs + 2000) * (cfg.rounds + 1) + 30_000,
-              `${server} server-stream 32 B (iterable)`,
-            );
-            this.set(server, 'ss_1m_iter', rates(res.runs[1_000_000]!, (r) => r.messages / r.seconds));
-          });
-          await guard(['ss_64k_iter'], (target) => this.bigServerStream(server, target, 'ss_64k_iter', cfg.bigIterCount, 'iterable'));
-        }
-        for (const mode of ['client-stream', 'bidi'] as const) {
-          const id = mode === 'bidi' ? 'bidi' : 'cs';
-          const count = mode === 'bidi' ? cfg.bidiCount : cfg.csCount;
-          await guard([id], async (target) => {
-            const res = await this.load<{ runs: StreamRun[] }>(
-              { mode, target, payloadSize: 32, count, rounds: cfg.rounds, timeoutMs: cfg.streamTimeoutMs },
-              (cfg.streamTimeoutMs + 5000) * (cfg.rounds + 1) + 30_000,
-              `${server} ${mode}`,
-            );
-            this.set(server, id, rates(res.runs, (r) => r.messages / r.seconds));
-          });
-        }
       }
     } finally {
       await srv.stop();
@@ -329,37 +305,77 @@ class Runner {
     }
   }
 
-  /** 64 KiB messages, MB/s (of message bytes). */
-  private async bigServerStream(server: ServerName, target: string, id: string, count: number, handler?: 'iterable'): Promise<void> {
+  /**
+   * The stream figures, every server in turn per round (like unaryFigures): each job runs one
+   * round's share of its calls on each server, and the runs are summed up at the end.
+   */
+  private async streamFigures(procs: ReadonlyArray<readonly [ServerName, ServerProc]>): Promise<void> {
     const cfg = this.cfg;
-    const res = await this.load<{ runs: Record<string, StreamRun[]> }>(
-      { mode: 'server-stream', target, payloadSize: 64 * 1024, counts: [[count, cfg.bigRounds]], timeoutMs: cfg.streamTimeoutMs, handler },
-      (cfg.streamTimeoutMs + 5000) * (cfg.bigRounds + 1) + 30_000,
-      `${server} server-stream 64 KiB`,
-    );
-    this.set(server, id, rates(res.runs[count]!, (r) => r.bytes / 1e6 / r.seconds));
+    const perRound = (total: number): number => Math.max(1, Math.ceil(total / cfg.rounds));
+    const ssCounts = cfg.ssCounts.map(([count, total]) => [count, perRound(total)] as [number, number]);
+    const serverStream = (payloadSize: number, counts: Array<[number, number]>, handler?: 'iterable') => (target: string): LoadSpec =>
+      ({ mode: 'server-stream', target, payloadSize, counts, timeoutMs: cfg.streamTimeoutMs, handler });
+    const upload = (mode: 'client-stream' | 'bidi', count: number) => (target: string): LoadSpec =>
+      ({ mode, target, payloadSize: 32, count, rounds: 1, timeoutMs: cfg.streamTimeoutMs });
+    const jobs: StreamJob[] = [
+      { ids: ['ss_8k', 'ss_128k', 'ss_1m', 'ss_growth'], spec: serverStream(32, ssCounts), calls: ssCounts.reduce((n, [, r]) => n + r, 0) },
+      { ids: ['ss_64k'], spec: serverStream(64 * 1024, [[cfg.bigCount, perRound(cfg.bigRounds)]]), calls: perRound(cfg.bigRounds) },
+      // The pull-based form nestjs-triple also accepts: no buffering, no maxBufferedBytes bound.
+      { ids: ['ss_1m_iter'], only: 'triple', spec: serverStream(32, [[1_000_000, 1]], 'iterable'), calls: 1 },
+      { ids: ['ss_64k_iter'], only: 'triple', spec: serverStream(64 * 1024, [[cfg.bigIterCount, perRound(cfg.bigRounds)]], 'iterable'), calls: perRound(cfg.bigRounds) },
+      { ids: ['cs'], spec: upload('client-stream', cfg.csCount), calls: 1 },
+      { ids: ['bidi'], spec: upload('bidi', cfg.bidiCount), calls: 1 },
+    ];
+    const runs = new Map<string, StreamRun[]>();
+    const failed = new Set<string>();
+    const key = (server: string, job: StreamJob): string => `${server} ${job.ids[0]}`;
+    for (let r = 0; r < cfg.rounds; r++) {
+      for (const job of jobs) {
+        for (const [server, srv] of procs) {
+          if ((job.only && job.only !== server) || failed.has(key(server, job))) continue;
+          await this.guard(server, job.ids, async () => {
+            try {
+              const res = await this.load<{ runs: Record<string, StreamRun[]> | StreamRun[] }>(
+                job.spec(srv.target),
+                (cfg.streamTimeoutMs + 5000) * (job.calls + 1) + 30_000,
+                `${server} ${job.ids[0]}`,
+              );
+              const got = Array.isArray(res.runs) ? res.runs : Object.values(res.runs).flat();
+              runs.set(key(server, job), [...(runs.get(key(server, job)) ?? []), ...got]);
+            } catch (e) {
+              failed.add(key(server, job));
+              throw e;
+            }
+          }, srv);
+        }
+      }
+    }
+    for (const [server] of procs) {
+      for (const job of jobs) {
+        if ((job.only && job.only !== server) || failed.has(key(server, job))) continue;
+        const got = runs.get(key(server, job)) ?? [];
+        const id = job.ids[0]!;
+        if (id === 'ss_8k') this.smallStreamFigures(server, got);
+        else if (id === 'ss_64k' || id === 'ss_64k_iter') this.set(server, id, rates(got, (x) => x.bytes / 1e6 / x.seconds));
+        else this.set(server, id, rates(got, (x) => x.messages / x.seconds));
+      }
+    }
   }
 
-  private async smallServerStream(server: ServerName, target: string): Promise<void> {
-    const cfg = this.cfg;
-    const totalRounds = cfg.ssCounts.reduce((n, [, r]) => n + r, 0);
-    const res = await this.load<{ runs: Record<string, StreamRun[]> }>(
-      { mode: 'server-stream', target, payloadSize: 32, counts: cfg.ssCounts, timeoutMs: cfg.streamTimeoutMs },
-      (cfg.streamTimeoutMs + 2000) * (totalRounds + 1) + 30_000,
-      `${server} server-stream 32 B`,
-    );
+  /** Rates per count and how time per message grows with the count (1.0 = linear). */
+  private smallStreamFigures(server: ServerName, runs: StreamRun[]): void {
     const ids = ['ss_8k', 'ss_128k', 'ss_1m'];
     const perMessage: number[] = [];
-    cfg.ssCounts.forEach(([count], i) => {
-      const runs = res.runs[count]!;
-      this.set(server, ids[i]!, rates(runs, (r) => r.messages / r.seconds));
-      const complete = runs.filter((r) => r.complete);
-      perMessage.push(complete.length === runs.length && runs.length > 0 ? median(complete.map((r) => r.seconds)) / count : NaN);
+    this.cfg.ssCounts.forEach(([count], i) => {
+      const ofCount = runs.filter((x) => x.count === count);
+      this.set(server, ids[i]!, rates(ofCount, (x) => x.messages / x.seconds));
+      const complete = ofCount.filter((x) => x.complete);
+      perMessage.push(complete.length === ofCount.length && ofCount.length > 0 ? median(complete.map((x) => x.seconds)) / count : NaN);
     });
     // Worst ratio of time per message of a longer stream to that of a shorter one (1.0 = linear).
     let growth = 0;
     for (let a = 0; a < perMessage.length; a++) for (let b = a + 1; b < perMessage.length; b++) growth = Math.max(growth, perMessage[b]! / perMessage[a]!);
-    this.linearity[server] = Object.fromEntries(cfg.ssCounts.map(([c], i) => [String(c), Number.isFinite(perMessage[i]!) ? perMessage[i]! * 1e9 : null]));
+    this.linearity[server] = Object.fromEntries(this.cfg.ssCounts.map(([c], i) => [String(c), Number.isFinite(perMessage[i]!) ? perMessage[i]! * 1e9 : null]));
     if (Number.isFinite(growth)) this.set(server, 'ss_growth', { median: growth, rounds: [growth], note: 'max over count pairs of (time/msg of longer stream) / (time/msg of shorter)' });
     else this.set(server, 'ss_growth', { median: null, rounds: [], error: 'streams cut by the time budget' });
   }
@@ -430,6 +446,17 @@ class Runner {
       await srv.stop();
     }
   }
+}
+
+/** One stream figure (or group of figures) taken in alternating rounds; see streamFigures. */
+interface StreamJob {
+  readonly ids: string[];
+  /** Only this server runs it (nestjs-triple's pull-based handler). */
+  readonly only?: ServerName;
+  /** The load spec of one round's share on a server. */
+  readonly spec: (target: string) => LoadSpec;
+  /** Calls in one round's share (for the time budget). */
+  readonly calls: number;
 }
 
 interface UnaryLoad {
