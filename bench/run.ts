@@ -13,7 +13,7 @@ import { median, sleep } from './common/stats.js';
 import { encodeFrame } from './common/wire.js';
 import type { LoadSpec, StreamRun } from './load/h2-client.js';
 import type { ClientSpec } from './load/client-side.js';
-import { BREAKDOWN_PAIRS, CLIENTS, SERVERS, type AnyServerName, type Measure, type ServerName } from './runner/figures.js';
+import { BREAKDOWN_PAIRS, CLIENTS, SERVERS, type ClientName, type AnyServerName, type Measure, type ServerName } from './runner/figures.js';
 import { ensureH2load, runH2load } from './runner/h2load.js';
 import { cpuSecondsOf, machineCpu, memoryOf, nextJson, pinned, runJson, start, stop, type Pinning } from './runner/procs.js';
 import { ServerProc } from './runner/server-proc.js';
@@ -411,39 +411,56 @@ class Runner {
     }
   }
 
-  /** TripleClient vs grpc-js client against the raw http2 server (so the client is the bottleneck). */
+  /**
+   * TripleClient vs grpc-js client against the raw http2 server (so the client is the
+   * bottleneck). One client process per client and round, the clients in turn within each
+   * round, so the host's drift hits them alike.
+   */
   async clientFigures(): Promise<void> {
     const cfg = this.cfg;
-    log('\n== client side (against the raw node:http2 server)');
+    log('\n== client side (against the raw node:http2 server), clients in alternating rounds');
     const srv = await this.server('raw-h2');
     const target = srv.target;
+    const unary = new Map<ClientName, number[]>(CLIENTS.map((c) => [c, []]));
+    const stream = new Map<ClientName, number[]>(CLIENTS.map((c) => [c, []]));
+    const errors = new Map<ClientName, string>();
     try {
-      for (const client of CLIENTS) {
-        const spec: ClientSpec = {
-          client,
-          target,
-          payloadSize: 16,
-          concurrency: 100,
-          unaryMs: cfg.clientUnaryMs,
-          warmupMs: 500,
-          streamCount: cfg.clientStreamCount,
-          rounds: cfg.rounds,
-        };
-        const [cmd, args] = pinned(this.pins.load, process.execPath, [join(DIST_BENCH, 'load/client-side.js'), JSON.stringify(spec)]);
-        const results = (this.clientResults[client] = {} as Record<string, Measure>);
-        try {
-          const res = await runJson<{ unary: number[]; stream: number[] }>(cmd, args, (cfg.clientUnaryMs + 20_000) * (cfg.rounds + 1) + 60_000, `${client} client`);
-          results.cl_unary = { median: median(res.unary), rounds: res.unary };
-          results.cl_stream = { median: median(res.stream), rounds: res.stream };
-        } catch (e) {
-          const error = e instanceof Error ? e.message : String(e);
-          results.cl_unary = { median: null, rounds: [], error };
-          results.cl_stream = { median: null, rounds: [], error };
+      for (let r = 0; r < cfg.rounds; r++) {
+        for (const client of CLIENTS) {
+          if (errors.has(client)) continue;
+          const spec: ClientSpec = {
+            client,
+            target,
+            payloadSize: 16,
+            concurrency: 100,
+            unaryMs: cfg.clientUnaryMs,
+            // A fresh process per round: warm up as long as the round lasts, so JIT has settled.
+            warmupMs: cfg.clientUnaryMs,
+            streamCount: cfg.clientStreamCount,
+            rounds: 1,
+          };
+          const [cmd, args] = pinned(this.pins.load, process.execPath, [join(DIST_BENCH, 'load/client-side.js'), JSON.stringify(spec)]);
+          try {
+            const res = await runJson<{ unary: number[]; stream: number[] }>(cmd, args, cfg.clientUnaryMs * 2 + 80_000, `${client} client`);
+            unary.get(client)!.push(...res.unary);
+            stream.get(client)!.push(...res.stream);
+            log(`  ${client} round ${r + 1}: unary ${res.unary.map((x) => x.toFixed(0)).join(', ')} calls/s, stream ${res.stream.map((x) => x.toFixed(0)).join(', ')} msgs/s`);
+          } catch (e) {
+            errors.set(client, e instanceof Error ? e.message : String(e));
+          }
         }
-        log(`  ${client}: ${JSON.stringify(results)}`);
       }
     } finally {
       await srv.stop();
+    }
+    for (const client of CLIENTS) {
+      const error = errors.get(client);
+      this.clientResults[client] = error
+        ? { cl_unary: { median: null, rounds: [], error }, cl_stream: { median: null, rounds: [], error } }
+        : {
+            cl_unary: { median: median(unary.get(client)!), rounds: unary.get(client)! },
+            cl_stream: { median: median(stream.get(client)!), rounds: stream.get(client)! },
+          };
     }
   }
 }
