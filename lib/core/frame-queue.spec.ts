@@ -4,6 +4,7 @@ import { Code } from './code.js';
 import type { Codec } from './codec.js';
 import { encodeEnvelope, FLAG_COMPRESSED } from './envelope.js';
 import { EnvelopeDecoder } from './envelope-decoder.js';
+import { ChunkPool, POOL_CHUNK_BYTES } from './chunk-pool.js';
 import { FrameQueue, type FrameSink } from './frame-queue.js';
 import { TripleError } from './triple-error.js';
 
@@ -191,5 +192,96 @@ describe('FrameQueue', () => {
     for (let i = 0; i < 200; i++) q.pushPlain(Buffer.alloc(100));
     assert.equal(errors.length, 1);
     assert.equal(errors[0]!.code, Code.RESOURCE_EXHAUSTED);
+  });
+});
+
+/** A sink that keeps the chunks it got (by reference) and reports them written only when told. */
+class HoldingSink implements FrameSink {
+  readonly chunks: Uint8Array[] = [];
+  readonly written: Array<() => void> = [];
+  pendingBytes = 0;
+
+  constructor(private readonly reportsWrites = true) {}
+
+  write(chunk: Uint8Array, onWritten?: () => void): Promise<void> | undefined {
+    this.chunks.push(chunk);
+    if (onWritten && this.reportsWrites) this.written.push(onWritten);
+    return undefined;
+  }
+
+  reportWritten(): void {
+    const callbacks = this.written.splice(0);
+    for (const cb of callbacks) cb();
+  }
+
+  /** The messages in the chunks as they are now (a recycled chunk would show other bytes). */
+  texts(): string[] {
+    const decoder = new EnvelopeDecoder(1 << 30);
+    const out: string[] = [];
+    for (const c of this.chunks) for (const e of decoder.push(c)) out.push(Buffer.from(e.data).toString());
+    decoder.finish();
+    return out;
+  }
+}
+
+/** Pushes `n` messages of ~1 KiB in one tick: a burst that fills several pooled chunks. */
+async function burst(q: FrameQueue, tag: string, n = 600): Promise<string[]> {
+  const texts = Array.from({ length: n }, (_, i) => `${tag}-${i}-${'z'.repeat(1000)}`);
+  for (const t of texts) q.pushEncoded(t, textCodec, 1 << 20);
+  await q.whenIdle();
+  return texts;
+}
+
+describe('FrameQueue with a ChunkPool', () => {
+  it('returns a chunk only after the sink reported every slice of it written', async () => {
+    const pool = new ChunkPool(64 * POOL_CHUNK_BYTES);
+    const sink = new HoldingSink();
+    const q = new FrameQueue(sink, 1 << 30, (e) => assert.fail(e.message), pool);
+    const first = await burst(q, 'a');
+    assert.equal(pool.pooledChunks, 0, 'nothing reported written yet');
+    // A second burst while the first is unreported must not reuse its memory.
+    const second = await burst(q, 'b');
+    assert.deepEqual(sink.texts(), [...first, ...second], 'bytes handed to the sink stay intact');
+    sink.reportWritten();
+    assert.ok(pool.pooledChunks >= 2, `chunks back in the pool: ${pool.pooledChunks}`);
+    pool.clear();
+  });
+
+  it('reuses written chunks for the next burst, and the frames are still right', async () => {
+    const pool = new ChunkPool(64 * POOL_CHUNK_BYTES);
+    const sink = new HoldingSink();
+    const q = new FrameQueue(sink, 1 << 30, (e) => assert.fail(e.message), pool);
+    await burst(q, 'a');
+    sink.reportWritten();
+    const pooled = pool.pooledChunks;
+    const reused = new Set(sink.chunks.map((c) => c.buffer));
+    sink.chunks.length = 0;
+    const second = await burst(q, 'b');
+    assert.ok(pool.pooledChunks < pooled, 'the second burst took pooled chunks');
+    assert.ok(sink.chunks.some((c) => reused.has(c.buffer)), 'written into the memory of the first burst');
+    assert.deepEqual(sink.texts(), second);
+    sink.reportWritten();
+    pool.clear();
+  });
+
+  it('never recycles through a sink that does not report writes', async () => {
+    const pool = new ChunkPool(64 * POOL_CHUNK_BYTES);
+    const sink = new HoldingSink(false);
+    const q = new FrameQueue(sink, 1 << 30, (e) => assert.fail(e.message), pool);
+    const first = await burst(q, 'a');
+    await burst(q, 'b');
+    assert.equal(pool.pooledChunks, 0);
+    assert.deepEqual(sink.texts().slice(0, first.length), first);
+  });
+
+  it('gives back the chunks of a queue that failed before writing them', async () => {
+    const pool = new ChunkPool(64 * POOL_CHUNK_BYTES);
+    const blocked: FrameSink = { pendingBytes: 0, write: () => new Promise<void>(() => undefined) };
+    const errors: string[] = [];
+    const q = new FrameQueue(blocked, 600 * 1024, (e) => errors.push(e.message), pool);
+    for (let i = 0; i < 1000; i++) q.pushEncoded(`m${i}-${'z'.repeat(1000)}`, textCodec, 1 << 20);
+    assert.equal(errors.length, 1, 'over maxBufferedBytes');
+    assert.ok(pool.pooledChunks >= 1, 'unsent chunks went back to the pool');
+    pool.clear();
   });
 });
