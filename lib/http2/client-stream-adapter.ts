@@ -8,6 +8,9 @@ import { connectionError, errorFromRstCode, isRefused } from './h2-error.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = constants;
 
+const kCall = Symbol('H2ClientCall');
+type CallStream = ClientHttp2Stream & { [kCall]?: H2ClientCall };
+
 /**
  * A ClientCall over one ClientHttp2Stream. The three outcomes (response head, body, trailers)
  * settle from one memoized result, so they always agree. The body is pulled through the
@@ -52,10 +55,11 @@ export class H2ClientCall implements ClientCall, Cancellable {
     // Callers may never look at one of them (e.g. trailers after a failed head): no unhandled rejections.
     this.response.catch(noop);
     this.trailers.catch(noop);
-    stream.on('response', this.onResponse);
-    stream.on('trailers', this.onTrailers);
-    stream.on('end', this.onEnd);
-    stream.on('close', this.onClose);
+    (stream as CallStream)[kCall] = this;
+    stream.on('response', H2ClientCall.streamResponse);
+    stream.on('trailers', H2ClientCall.streamTrailers);
+    stream.on('end', H2ClientCall.streamEnded);
+    stream.on('close', H2ClientCall.streamClosed);
     stream.on('error', noop); // surfaces through 'close' / the iterator, mapped by fail()
     if (cancellation.reason) this.cancel(cancellation.reason);
     else cancellation.subscribe(this);
@@ -94,7 +98,7 @@ export class H2ClientCall implements ClientCall, Cancellable {
     return new Promise<void>((resolve, reject) => {
       if (!this.drainWaiters) {
         this.drainWaiters = [];
-        this.stream.once('drain', this.onDrain);
+        this.stream.once('drain', H2ClientCall.streamDrained);
       }
       this.drainWaiters.push({ resolve, reject });
     });
@@ -134,38 +138,44 @@ export class H2ClientCall implements ClientCall, Cancellable {
     }
   }
 
-  private readonly onResponse = (headers: IncomingHttpHeaders): void => {
-    this.started = true;
-    this.resolveResponse({ status: Number(headers[':status']), headers });
-  };
+  // The stream's listeners are shared functions, not five closures per call: each finds its
+  // call through the back-reference the constructor leaves on the stream.
+  private static streamResponse(this: CallStream, headers: IncomingHttpHeaders): void {
+    const call = this[kCall]!;
+    call.started = true;
+    call.resolveResponse({ status: Number(headers[':status']), headers });
+  }
 
-  private readonly onTrailers = (trailers: IncomingHttpHeaders): void => {
-    this.received = trailers;
-  };
+  private static streamTrailers(this: CallStream, trailers: IncomingHttpHeaders): void {
+    this[kCall]!.received = trailers;
+  }
 
   /** The peer ended its side: the response is complete, trailers included. */
-  private readonly onEnd = (): void => {
-    if (this.failure) return;
-    this.completed = true;
-    this.resolveTrailers(this.received ?? {});
+  private static streamEnded(this: CallStream): void {
+    const call = this[kCall]!;
+    if (call.failure) return;
+    call.completed = true;
+    call.resolveTrailers(call.received ?? {});
     // The server is done; requests still being sent would go nowhere (gRPC ends the call here).
-    if (!this.stream.writableEnded && !this.stream.destroyed) this.stream.close(NGHTTP2_NO_ERROR);
-  };
+    if (!this.writableEnded && !this.destroyed) this.close(NGHTTP2_NO_ERROR);
+  }
 
-  private readonly onClose = (): void => {
-    this.cancellation.unsubscribe(this);
-    if (!this.completed) this.fail(this.failureFor(undefined));
-    const waiters = this.drainWaiters;
-    this.drainWaiters = undefined;
-    if (waiters) for (const w of waiters) w.reject(this.failure ?? RESPONSE_COMPLETE);
-    this.onDone();
-  };
+  private static streamClosed(this: CallStream): void {
+    const call = this[kCall]!;
+    call.cancellation.unsubscribe(call);
+    if (!call.completed) call.fail(call.failureFor(undefined));
+    const waiters = call.drainWaiters;
+    call.drainWaiters = undefined;
+    if (waiters) for (const w of waiters) w.reject(call.failure ?? RESPONSE_COMPLETE);
+    call.onDone();
+  }
 
-  private readonly onDrain = (): void => {
-    const waiters = this.drainWaiters;
-    this.drainWaiters = undefined;
+  private static streamDrained(this: CallStream): void {
+    const call = this[kCall]!;
+    const waiters = call.drainWaiters;
+    call.drainWaiters = undefined;
     if (waiters) for (const w of waiters) w.resolve();
-  };
+  }
 
   /** Records the first failure and rejects whatever is still pending with it. */
   private fail(error: TripleError): TripleError {
