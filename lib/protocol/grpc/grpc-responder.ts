@@ -1,10 +1,10 @@
-import type { CallScope } from '../../core/call-scope.js';
 import type { Codec, CodecName } from '../../core/codec.js';
 import { acceptEncodingHeader, type Compression } from '../../core/compression.js';
 import { encodeEnvelope, ENVELOPE_HEADER_SIZE, FLAG_COMPRESSED } from '../../core/envelope.js';
 import { FrameQueue } from '../../core/frame-queue.js';
 import { assertWriteSize } from '../../core/limits.js';
 import { Metadata, type OutgoingHeaders } from '../../core/metadata.js';
+import { ResponderBase } from '../../core/responder-base.js';
 import { encodePlainFrame } from '../../core/plain-frame.js';
 import type { RespondOptions, ServerCall } from '../../core/server-call.js';
 import type { ServerHandlerOptions } from '../../core/server-options.js';
@@ -25,37 +25,12 @@ const plainHeaderCache = new WeakMap<readonly Compression[], Partial<Record<Code
  * status — trailers-only when nothing was sent yet, which is what gRPC clients expect for
  * errors that happen before any response.
  */
-export class GrpcResponder {
-  /** The call's scope, ended with the final status (aborted on errors). */
-  scope: CallScope | undefined;
-  private header: Metadata | undefined;
-  private trailer: Metadata | undefined;
+export class GrpcResponder extends ResponderBase {
   private sentHeaders = false;
   private finished = false;
   private queue: FrameQueue | undefined;
   /** Size of the last message sent one at a time: the next one's frame buffer is sized for it. */
   private lastMessageBytes = 0;
-
-  /**
-   * @param compression the negotiated response compression, or null for identity
-   * @param limits the server's handler options (write limits, buffering, compressions)
-   */
-  constructor(
-    private readonly call: ServerCall,
-    private readonly codecName: CodecName,
-    private readonly codec: Codec,
-    private readonly compression: Compression | null,
-    private readonly limits: ServerHandlerOptions,
-  ) {}
-
-  /** Sent with the response headers; created on first use (most calls set none). */
-  get responseHeader(): Metadata {
-    return (this.header ??= new Metadata());
-  }
-
-  get responseTrailer(): Metadata {
-    return (this.trailer ??= new Metadata());
-  }
 
   get headersSent(): boolean {
     return this.sentHeaders;

@@ -1,8 +1,8 @@
-import type { CallScope } from '../../core/call-scope.js';
 import type { Codec, CodecName } from '../../core/codec.js';
 import { acceptEncodingHeader, type Compression } from '../../core/compression.js';
 import { assertWriteSize } from '../../core/limits.js';
 import { Metadata, type OutgoingHeaders } from '../../core/metadata.js';
+import { ResponderBase } from '../../core/responder-base.js';
 import type { ServerCall } from '../../core/server-call.js';
 import type { ServerHandlerOptions } from '../../core/server-options.js';
 import type { TripleError } from '../../core/triple-error.js';
@@ -28,34 +28,8 @@ export interface ErrorResponseOptions {
  * Response metadata goes out as headers and trailer metadata as `trailer-` headers, so one
  * response shape serves HTTP/1.1, HTTP/2 and proxies alike.
  */
-export class TripleResponder {
-  /** The call's scope, ended with the final status (aborted on errors). */
-  scope: CallScope | undefined;
-  private header: Metadata | undefined;
-  private trailer: Metadata | undefined;
+export class TripleResponder extends ResponderBase {
   private finished = false;
-
-  /**
-   * @param compression the negotiated response compression, or null for identity
-   * @param limits the server's handler options (write limit, compression threshold, compressions)
-   */
-  constructor(
-    private readonly call: ServerCall,
-    private readonly codecName: CodecName,
-    private readonly codec: Codec,
-    private readonly compression: Compression | null,
-    private readonly limits: ServerHandlerOptions,
-  ) {}
-
-  /** Sent as response headers; created on first use (most calls set none). */
-  get responseHeader(): Metadata {
-    return (this.header ??= new Metadata());
-  }
-
-  /** Sent as `trailer-` headers. */
-  get responseTrailer(): Metadata {
-    return (this.trailer ??= new Metadata());
-  }
 
   get headersSent(): boolean {
     return this.finished;
