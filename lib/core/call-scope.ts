@@ -7,6 +7,11 @@ export interface AbortedCallTarget {
   finish(reason: TripleError): void;
 }
 
+/** The protocol layer's own abort listener (see {@link CallScope.setAbortListener}). */
+export interface ScopeAbortListener {
+  onScopeAborted(reason: TripleError): void;
+}
+
 /**
  * The lifetime of one server call: aborted once, with a TripleError as reason, on client
  * cancel, deadline expiry or server shutdown, whichever comes first. The handler sees it as
@@ -18,6 +23,7 @@ export interface AbortedCallTarget {
  */
 export class CallScope implements CancelListener {
   private controller: AbortController | undefined;
+  private abortListener: ScopeAbortListener | undefined;
   private reason: TripleError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -64,12 +70,25 @@ export class CallScope implements CancelListener {
     return this.reason !== undefined;
   }
 
+  /**
+   * Sets (or, with undefined, clears) the one listener the protocol layer needs to stop a
+   * response stream on abort: an object with a method, so a call held open for hours costs no
+   * AbortController, signal and listener list unless its handler reads `signal`. Told after
+   * the signal's listeners and before the responder.
+   */
+  setAbortListener(listener: ScopeAbortListener | undefined): void {
+    this.abortListener = listener;
+  }
+
   /** Aborts the call (idempotent). */
   abort(reason: unknown): void {
     if (this.reason) return;
     const error = reason instanceof TripleError ? reason : TripleError.from(reason, Code.CANCELLED);
     this.reason = error;
     this.controller?.abort(error);
+    const listener = this.abortListener;
+    this.abortListener = undefined;
+    listener?.onScopeAborted(error);
     this.dispose();
     this.target.finish(error);
   }

@@ -43,7 +43,7 @@ export class FrameQueue {
   private queuedBytes = 0;
   private flushing = false;
   private failed = false;
-  private idleWaiters: Array<() => void> = [];
+  private idleWaiters: Array<() => void> | undefined;
   /** The chunk plain messages are packed into: [sealedTo, filled) is packed but not queued yet. */
   private chunk: Buffer | undefined;
   private sealedTo = 0;
@@ -51,8 +51,10 @@ export class FrameQueue {
   private nextChunkBytes = FIRST_CHUNK_BYTES;
   private kickScheduled = false;
   private lastMessageBytes = 0;
-  /** Pooled packing chunks and their slices still out; undefined without a pool. */
-  private readonly pooled: PooledChunks | undefined;
+  /** Pooled packing chunks and their slices still out; created with the first pooled chunk. */
+  private pooled: PooledChunks | undefined;
+  /** Where pooled chunks come from; undefined without a pool. */
+  private readonly pool: ChunkPool | undefined;
 
   /**
    * @param maxBufferedBytes bound on queued plus transport-pending bytes; beyond it the queue
@@ -67,7 +69,7 @@ export class FrameQueue {
     private readonly onError: (error: TripleError) => void,
     pool?: ChunkPool,
   ) {
-    this.pooled = pool && pool.maxBytes > 0 ? new PooledChunks(pool) : undefined;
+    this.pool = pool && pool.maxBytes > 0 ? pool : undefined;
   }
 
   /** Queues one complete frame; `size` is its (approximate, for promises) byte length. */
@@ -139,8 +141,8 @@ export class FrameQueue {
     this.sealedTo = this.filled = 0;
     const want = Math.max(this.nextChunkBytes, size);
     // A burst: the chunks of earlier bursts are warm memory, fresh memory is not.
-    const pooled = this.pooled && want >= COALESCE_BYTES && size <= POOL_CHUNK_BYTES;
-    const next = (this.chunk = pooled ? this.pooled!.take() : Buffer.allocUnsafe(want));
+    const pooled = this.pool && want >= COALESCE_BYTES && size <= POOL_CHUNK_BYTES;
+    const next = (this.chunk = pooled ? (this.pooled ??= new PooledChunks(this.pool!)).take() : Buffer.allocUnsafe(want));
     this.nextChunkBytes = Math.min(this.nextChunkBytes * 2, COALESCE_BYTES);
     return next;
   }
@@ -161,7 +163,7 @@ export class FrameQueue {
     // While flushing, the flush loop takes what was queued meanwhile.
     if (!this.flushing && !this.kickScheduled) {
       this.kickScheduled = true;
-      process.nextTick(this.kick);
+      process.nextTick(kickQueue, this);
     }
   }
 
@@ -173,7 +175,7 @@ export class FrameQueue {
   /** Resolves when every queued frame was handed to the sink. */
   whenIdle(): Promise<void> {
     if (this.isIdle || this.failed) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => (this.idleWaiters ??= []).push(resolve));
   }
 
   get isIdle(): boolean {
@@ -181,13 +183,13 @@ export class FrameQueue {
   }
 
   /** End of the tick a burst was packed in: hand it to the sink. */
-  private readonly kick = (): void => {
+  kick(): void {
     this.kickScheduled = false;
     this.nextChunkBytes = FIRST_CHUNK_BYTES;
     if (this.flushing || this.failed) return;
     this.seal();
     void this.flush();
-  };
+  }
 
   /** Moves the packed part of the current chunk to the queue, as one frame-aligned slice. */
   private seal(): void {
@@ -238,8 +240,8 @@ export class FrameQueue {
     // Everything packed was written: an idle stream keeps no chunk alive.
     this.releaseChunk();
     const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    this.idleWaiters = undefined;
+    if (waiters) for (const w of waiters) w();
   }
 
   /** Takes consecutive ready frames, up to COALESCE_BYTES, as one buffer. */
@@ -286,8 +288,8 @@ export class FrameQueue {
     this.onError(error);
     // Nothing more will be written: whoever waits for the queue to empty must not wait forever.
     const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    this.idleWaiters = undefined;
+    if (waiters) for (const w of waiters) w();
   }
 }
 
@@ -298,4 +300,9 @@ function writeEnvelopeHeader(target: Buffer, at: number, length: number): void {
   target[at + 2] = length >>> 16;
   target[at + 3] = length >>> 8;
   target[at + 4] = length;
+}
+
+/** The nextTick callback of {@link FrameQueue.kick}: a function with an argument, not a closure per queue. */
+function kickQueue(queue: FrameQueue): void {
+  queue.kick();
 }

@@ -1,114 +1,237 @@
 import { Code } from './code.js';
 import { EnvelopeDecoder } from './envelope-decoder.js';
 import { decodeEnvelope, type MessageReadOptions } from './message-reader.js';
+import type { BodyReader, ServerCall } from './server-call.js';
 import { TripleError } from './triple-error.js';
 
-/**
- * A request stream that can hand its messages over in batches: every message one body chunk
- * completed, at once. A consumer that can take a batch (the Nest request Observable) pays one
- * promise per chunk instead of one (or three, through chained async generators) per message.
- */
-export interface BatchedMessages<T> extends AsyncIterable<T> {
-  /**
-   * Resolves with the next messages, in order (at least one), or undefined at the end of the
-   * stream. Rejects with a TripleError when the stream breaks. One call at a time.
-   */
-  nextBatch(): Promise<readonly T[] | undefined>;
-  /** Stops reading: the rest of the body is discarded (the response can still be sent). */
+/** The part of a ServerCall a request stream reads from. */
+export type RequestBody = Pick<ServerCall, 'readBody' | 'pauseBody' | 'resumeBody' | 'stopBody'>;
+
+/** Receives the messages of a request stream pushed by {@link RequestMessages.receive}. */
+export interface MessageReceiver<T> {
+  /** The messages one body chunk completed, in order (at least one). */
+  onMessages(messages: readonly T[]): void;
+  onEnd(): void;
+  onError(error: TripleError): void;
+}
+
+/** A request stream that can push its messages (see RequestMessages); others are only pulled. */
+export interface PushedMessages<T> extends AsyncIterable<T> {
+  receive(receiver: MessageReceiver<T>): void;
+  pause(): void;
+  resume(): void;
   cancel(): void;
 }
 
-export function isBatchedMessages<T>(value: AsyncIterable<T>): value is BatchedMessages<T> {
-  return typeof (value as Partial<BatchedMessages<T>>).nextBatch === 'function';
+export function isPushedMessages<T>(value: AsyncIterable<T>): value is PushedMessages<T> {
+  return typeof (value as Partial<PushedMessages<T>>).receive === 'function';
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
-
 /**
- * The request messages of a client-streaming or bidi call, decoded from the body as it is
- * pulled: the body is read only as fast as the consumer asks, so HTTP/2 flow control holds a
- * fast sender back. The size limit is checked on each envelope header (an oversized message
- * is refused before it is buffered); compressed messages are decompressed in order.
- * A broken stream (bad frame, size, codec, peer reset) is reported once to `onError` (the call
- * ends with its status) and thrown to the consumer.
+ * The request messages of a client-streaming or bidi call, decoded as the body arrives.
+ *
+ * Pushed (`receive`): every message one body chunk completed goes to the receiver at once,
+ * straight from the transport's data event, with no promise or async frame per chunk, which
+ * is what a call held open for hours should cost. The receiver paces the body with
+ * pause/resume (the Nest request Observable pauses once its read-ahead is full).
+ * Pulled (`for await`): the body is paused whenever decoded messages wait for the consumer.
+ * Either way a paused body makes HTTP/2 flow control hold a fast sender back.
+ *
+ * The size limit is checked on each envelope header (an oversized message is refused before
+ * it is buffered); compressed messages are decompressed in order, the body paused meanwhile.
+ * A broken stream (bad frame, size, codec, peer reset) is reported once to `onError` (the
+ * call ends with its status) and then to the receiver.
  */
-export class RequestMessages<T> implements BatchedMessages<T> {
+export class RequestMessages<T> implements PushedMessages<T>, BodyReader {
   private readonly decoder: EnvelopeDecoder;
-  private chunks: AsyncIterator<Uint8Array> | undefined;
-  private pending: readonly T[] = [];
-  private index = 0;
-  private ended = false;
+  private receiver: MessageReceiver<T> | undefined;
+  private done = false;
+  private paused = false;
+  /** A chunk's compressed messages are being decompressed: later chunks wait in `backlog`. */
+  private decoding = false;
+  private backlog: Uint8Array[] | undefined;
+  private endPending = false;
 
   constructor(
-    private readonly body: AsyncIterable<Uint8Array>,
+    private readonly body: RequestBody,
     private readonly options: MessageReadOptions<T>,
     private readonly onError?: (error: TripleError) => void,
   ) {
     this.decoder = new EnvelopeDecoder(options.readMaxBytes);
   }
 
-  async nextBatch(): Promise<readonly T[] | undefined> {
-    if (this.index < this.pending.length) {
-      // Left over from per-message iteration: hand the rest over first.
-      const rest = this.pending.slice(this.index);
-      this.pending = [];
-      this.index = 0;
-      return rest;
-    }
-    if (this.ended) return undefined;
-    const chunks = (this.chunks ??= this.body[Symbol.asyncIterator]());
+  /** Starts reading, pushing every message to `receiver`. Once per stream (or one iteration). */
+  receive(receiver: MessageReceiver<T>): void {
+    if (this.receiver) throw new Error('a request stream can be read only once');
+    this.receiver = receiver;
+    // Cancelled before anyone read: the stream is over.
+    if (this.done) queueMicrotask(() => receiver.onEnd());
+    else this.body.readBody(this);
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.body.pauseBody();
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (!this.decoding && !this.done) this.body.resumeBody();
+  }
+
+  /** Stops reading: the rest of the body is discarded (the response can still be sent). */
+  cancel(): void {
+    if (this.done) return;
+    this.done = true;
+    this.backlog = undefined;
+    this.body.stopBody();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return new PulledMessages(this);
+  }
+
+  onBodyChunk(chunk: Uint8Array): void {
+    if (this.done) return;
+    if (this.decoding) (this.backlog ??= []).push(chunk);
+    else this.decodeChunk(chunk);
+  }
+
+  onBodyEnd(): void {
+    if (this.done) return;
+    if (this.decoding) this.endPending = true;
+    else this.end();
+  }
+
+  onBodyError(error: unknown): void {
+    this.fail(error);
+  }
+
+  private decodeChunk(chunk: Uint8Array): void {
+    let messages: Array<T | Promise<T>>;
+    let compressed = false;
     try {
-      for (;;) {
-        const next = await chunks.next();
-        if (this.ended) return undefined;
-        if (next.done) {
-          this.ended = true;
-          this.decoder.finish();
-          return undefined;
-        }
-        const envelopes = this.decoder.push(next.value);
-        if (envelopes.length === 0) continue;
-        const messages = new Array<T>(envelopes.length);
-        for (let i = 0; i < envelopes.length; i++) {
-          const { flags, data } = envelopes[i]!;
-          const message = decodeEnvelope(flags, data, this.options);
-          messages[i] = message instanceof Promise ? await message : message;
-        }
-        return messages;
+      const envelopes = this.decoder.push(chunk);
+      if (envelopes.length === 0) return;
+      messages = new Array<T | Promise<T>>(envelopes.length);
+      for (let i = 0; i < envelopes.length; i++) {
+        const { flags, data } = envelopes[i]!;
+        const message = decodeEnvelope(flags, data, this.options);
+        if (message instanceof Promise) compressed = true;
+        messages[i] = message;
       }
     } catch (e) {
-      if (!this.ended) {
-        this.ended = true;
-        this.onError?.(TripleError.from(e, Code.INTERNAL));
-      }
-      throw e;
+      this.fail(e);
+      return;
     }
+    if (!compressed) {
+      this.receiver!.onMessages(messages as T[]);
+      return;
+    }
+    this.decoding = true;
+    this.body.pauseBody();
+    Promise.all(messages).then(
+      (decoded) => this.afterDecoding(decoded),
+      (e: unknown) => this.fail(e),
+    );
   }
 
-  cancel(): void {
-    if (this.ended) return;
+  private afterDecoding(decoded: T[]): void {
+    this.decoding = false;
+    if (this.done) return;
+    this.receiver!.onMessages(decoded);
+    while (this.backlog?.length && !this.decoding && !this.done) this.decodeChunk(this.backlog.shift()!);
+    if (this.decoding || this.done) return;
+    if (this.endPending) this.end();
+    else if (!this.paused) this.body.resumeBody();
+  }
+
+  private end(): void {
+    try {
+      this.decoder.finish();
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.done = true;
+    this.receiver!.onEnd();
+  }
+
+  private fail(cause: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.backlog = undefined;
+    this.body.stopBody();
+    const error = TripleError.from(cause, Code.INTERNAL);
+    this.onError?.(error);
+    this.receiver?.onError(error);
+  }
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/** Per-message iteration: decoded messages wait here, the body paused, until they are pulled. */
+class PulledMessages<T> implements AsyncIterator<T>, MessageReceiver<T> {
+  private queue: T[] = [];
+  private index = 0;
+  private ended = false;
+  private error: TripleError | undefined;
+  private waiter: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
+
+  constructor(private readonly source: RequestMessages<T>) {
+    source.receive(this);
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.index < this.queue.length) {
+      const value = this.queue[this.index++]!;
+      if (this.index === this.queue.length) {
+        this.queue = [];
+        this.index = 0;
+        if (!this.ended) this.source.resume();
+      }
+      return Promise.resolve({ value, done: false });
+    }
+    const error = this.error;
+    if (error) {
+      this.error = undefined;
+      return Promise.reject(error);
+    }
+    if (this.ended) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
     this.ended = true;
-    this.pending = [];
-    this.index = 0;
-    void this.chunks?.return?.()?.catch(() => undefined);
+    this.queue = [];
+    this.source.cancel();
+    return Promise.resolve(DONE);
   }
 
-  /** Per-message iteration, over the same batches; leaving the loop early cancels. */
-  [Symbol.asyncIterator](): AsyncIterator<T> {
-    return {
-      next: async (): Promise<IteratorResult<T>> => {
-        while (this.index >= this.pending.length) {
-          const batch = await this.nextBatch();
-          if (batch === undefined) return DONE;
-          this.pending = batch;
-          this.index = 0;
-        }
-        return { value: this.pending[this.index++]!, done: false };
-      },
-      return: async (): Promise<IteratorResult<T>> => {
-        this.cancel();
-        return DONE;
-      },
-    };
+  onMessages(messages: readonly T[]): void {
+    let i = 0;
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter.resolve({ value: messages[i++]!, done: false });
+    }
+    if (i === messages.length) return;
+    for (; i < messages.length; i++) this.queue.push(messages[i]!);
+    this.source.pause();
+  }
+
+  onEnd(): void {
+    this.ended = true;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.resolve(DONE);
+  }
+
+  onError(error: TripleError): void {
+    this.ended = true;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (waiter) waiter.reject(error);
+    else this.error = error;
   }
 }

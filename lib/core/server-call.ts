@@ -34,15 +34,23 @@ export interface ServerCall {
    */
   setCancelListener(listener: CancelListener): void;
   /**
-   * The request body, pulled on demand: while nobody reads, the transport stops reading and
-   * HTTP/2 flow control (or TCP) holds the sender back.
+   * Reads the body push-style: each chunk goes to `reader.onBodyChunk` as it arrives, then
+   * `onBodyEnd`, or `onBodyError` (CANCELLED when the peer reset the request, or what
+   * onBodyChunk threw; the rest of the body is then discarded). Paced with pauseBody/resumeBody:
+   * while paused the transport stops reading, and HTTP/2 flow control (or TCP) holds the sender
+   * back. No callback runs from inside this call.
    */
-  readonly body: AsyncIterable<Uint8Array>;
+  readBody(reader: BodyReader): void;
+  /** Stops reading the body until resumeBody (see readBody). */
+  pauseBody(): void;
+  resumeBody(): void;
+  /** Ends a readBody: no more callbacks, and the rest of the body is read and discarded. */
+  stopBody(): void;
   /**
    * Reads the whole body, handing each chunk to `sink.push` as it arrives: for requests read to
    * the end anyway, one promise instead of one per chunk. Resolves at the end of the body;
    * rejects with what `push` threw (the rest of the body is then discarded) or with CANCELLED
-   * when the peer reset the request. Use either this or `body`, once.
+   * when the peer reset the request. Use either this or `readBody`, once.
    */
   readAll(sink: ChunkSink): Promise<void>;
   /** Reads and discards the rest of the body, so an early error never truncates the request. */
@@ -86,4 +94,13 @@ export interface CancelListener {
 export interface ChunkSink {
   /** Takes one chunk; throwing stops the read (and fails it with the thrown error). */
   push(chunk: Uint8Array): void;
+}
+
+/** Receives a request body read with {@link ServerCall.readBody}. */
+export interface BodyReader {
+  /** Takes one chunk; throwing stops the read and reports what was thrown to onBodyError. */
+  onBodyChunk(chunk: Uint8Array): void;
+  onBodyEnd(): void;
+  /** Called at most once, and never after onBodyEnd. */
+  onBodyError(error: unknown): void;
 }

@@ -104,7 +104,7 @@ describe('sendStreamOutput, pulled AsyncIterable', () => {
     await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(responder.sent, [], 'nothing written yet: the failure waits for the flush');
     responder.drain();
-    await assert.rejects(done, /boom/);
+    await assert.rejects(done!, /boom/);
     assert.deepEqual(responder.sent, ['first']);
   });
 });

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Code } from '../core/code.js';
 import type { OutgoingHeaders } from '../core/metadata.js';
-import type { CancelListener, ChunkSink, RespondOptions, ServerCall } from '../core/server-call.js';
+import type { BodyReader, CancelListener, ChunkSink, RespondOptions, ServerCall } from '../core/server-call.js';
 import { TripleError } from '../core/triple-error.js';
-import { readBody } from './body-reader.js';
 
 /**
  * A ServerCall over one HTTP/1.1 request. HTTP/1.1 has no trailers that browsers or curl show,
@@ -19,6 +18,8 @@ export class H1ServerCall implements ServerCall {
   private cancelReason: TripleError | undefined;
   private cancelListener: CancelListener | undefined;
   private finished = false;
+  /** Detaches the listeners of the readBody in progress. */
+  private stopReading: (() => void) | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -64,44 +65,66 @@ export class H1ServerCall implements ServerCall {
     if (reason) queueMicrotask(() => listener.onCallCancelled(reason));
   }
 
-  get body(): AsyncIterable<Uint8Array> {
-    return readBody(this.req);
+  readBody(reader: BodyReader): void {
+    const req = this.req;
+    if (req.readableEnded) {
+      queueMicrotask(() => reader.onBodyEnd());
+      return;
+    }
+    if (req.destroyed) {
+      queueMicrotask(() => reader.onBodyError(requestClosed()));
+      return;
+    }
+    const onData = (chunk: Buffer): void => {
+      try {
+        reader.onBodyChunk(chunk);
+      } catch (e) {
+        this.stopBody();
+        reader.onBodyError(e);
+      }
+    };
+    const onEnd = (): void => {
+      this.stopReading?.();
+      reader.onBodyEnd();
+    };
+    // 'close' (or 'error') before 'end' means the client went away mid-request.
+    const onClose = (): void => {
+      this.stopReading?.();
+      reader.onBodyError(requestClosed());
+    };
+    this.stopReading = () => {
+      this.stopReading = undefined;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      req.off('error', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+    req.on('error', onClose);
+  }
+
+  pauseBody(): void {
+    if (this.stopReading) this.req.pause();
+  }
+
+  resumeBody(): void {
+    if (this.stopReading) this.req.resume();
+  }
+
+  stopBody(): void {
+    this.stopReading?.();
+    this.drainBody();
   }
 
   readAll(sink: ChunkSink): Promise<void> {
     const req = this.req;
     if (req.readableEnded) return Promise.resolve();
     if (req.destroyed) return Promise.reject(requestClosed());
-    return new Promise<void>((resolve, reject) => {
-      const stop = (): void => {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.off('close', onClose);
-        req.off('error', onClose);
-      };
-      const onData = (chunk: Buffer): void => {
-        try {
-          sink.push(chunk);
-        } catch (e) {
-          stop();
-          this.drainBody();
-          reject(e);
-        }
-      };
-      const onEnd = (): void => {
-        stop();
-        resolve();
-      };
-      // 'close' (or 'error') before 'end' means the client went away mid-request.
-      const onClose = (): void => {
-        stop();
-        reject(requestClosed());
-      };
-      req.on('data', onData);
-      req.on('end', onEnd);
-      req.on('close', onClose);
-      req.on('error', onClose);
-    });
+    return new Promise<void>((resolve, reject) =>
+      this.readBody({ onBodyChunk: (chunk) => sink.push(chunk), onBodyEnd: resolve, onBodyError: reject }),
+    );
   }
 
   get pendingBytes(): number {

@@ -1,9 +1,8 @@
 import { constants, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { Code } from '../core/code.js';
 import type { OutgoingHeaders } from '../core/metadata.js';
-import type { CancelListener, ChunkSink, RespondOptions, ServerCall } from '../core/server-call.js';
+import type { BodyReader, CancelListener, ChunkSink, RespondOptions, ServerCall } from '../core/server-call.js';
 import { TripleError } from '../core/triple-error.js';
-import { readBody } from './body-reader.js';
 
 const { NGHTTP2_CANCEL } = constants;
 
@@ -28,10 +27,17 @@ export interface StreamCloseObserver {
   onStreamClosed(stream: ServerHttp2Stream): void;
 }
 
-interface BodyRead {
-  readonly sink: ChunkSink;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
+/** readAll as a BodyReader: one object per unary request, no closures. */
+class WholeBodyRead implements BodyReader {
+  constructor(
+    private readonly sink: ChunkSink,
+    readonly onBodyEnd: () => void,
+    readonly onBodyError: (error: unknown) => void,
+  ) {}
+
+  onBodyChunk(chunk: Uint8Array): void {
+    this.sink.push(chunk);
+  }
 }
 
 /**
@@ -52,7 +58,7 @@ export class H2ServerCall implements ServerCall {
   private cancelListener: CancelListener | undefined;
   private trailers: OutgoingHeaders | undefined;
   private finished = false;
-  private reading: BodyRead | undefined;
+  private reading: BodyReader | undefined;
   private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> | undefined;
 
   constructor(
@@ -86,19 +92,39 @@ export class H2ServerCall implements ServerCall {
     if (reason) queueMicrotask(() => listener.onCallCancelled(reason));
   }
 
-  get body(): AsyncIterable<Uint8Array> {
-    return readBody(this.stream);
+  readBody(reader: BodyReader): void {
+    const stream = this.stream;
+    if (stream.readableEnded) {
+      queueMicrotask(() => reader.onBodyEnd());
+      return;
+    }
+    if (stream.destroyed) {
+      queueMicrotask(() => reader.onBodyError(requestCancelled()));
+      return;
+    }
+    this.reading = reader;
+    stream.on('data', H2ServerCall.streamData);
+    stream.on('end', H2ServerCall.streamEnded);
+  }
+
+  pauseBody(): void {
+    if (this.reading) this.stream.pause();
+  }
+
+  resumeBody(): void {
+    if (this.reading) this.stream.resume();
+  }
+
+  stopBody(): void {
+    this.stopReading();
+    this.drainBody();
   }
 
   readAll(sink: ChunkSink): Promise<void> {
     const stream = this.stream;
     if (stream.readableEnded) return Promise.resolve();
     if (stream.destroyed) return Promise.reject(requestCancelled());
-    return new Promise<void>((resolve, reject) => {
-      this.reading = { sink, resolve, reject };
-      stream.on('data', H2ServerCall.streamData);
-      stream.on('end', H2ServerCall.streamEnded);
-    });
+    return new Promise<void>((resolve, reject) => this.readBody(new WholeBodyRead(sink, resolve, reject)));
   }
 
   get pendingBytes(): number {
@@ -163,7 +189,7 @@ export class H2ServerCall implements ServerCall {
     if (!this.stream.readableEnded) this.stream.resume();
   }
 
-  private stopReading(): BodyRead | undefined {
+  private stopReading(): BodyReader | undefined {
     const reading = this.reading;
     if (!reading) return undefined;
     this.reading = undefined;
@@ -193,7 +219,7 @@ export class H2ServerCall implements ServerCall {
     this.cancelListener = undefined;
     this.finished = true;
     // 'close' before 'end' means the peer reset the stream mid-request.
-    this.stopReading()?.reject(requestCancelled());
+    this.stopReading()?.onBodyError(requestCancelled());
     if (waiters) for (const w of waiters) w.reject(this.cancelReason ?? new TripleError(Code.CANCELLED, 'stream closed'));
   }
 
@@ -206,11 +232,11 @@ export class H2ServerCall implements ServerCall {
     const reading = call?.reading;
     if (!reading) return;
     try {
-      reading.sink.push(chunk);
+      reading.onBodyChunk(chunk);
     } catch (e) {
       call.stopReading();
       call.drainBody();
-      reading.reject(e);
+      reading.onBodyError(e);
     }
   }
 
@@ -220,7 +246,7 @@ export class H2ServerCall implements ServerCall {
     if (!reading) return;
     // The body is complete: no more 'data' can come, so the listeners can stay.
     call.reading = undefined;
-    reading.resolve();
+    reading.onBodyEnd();
   }
 
   private static trailersWanted(this: CallStream): void {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { lastValueFrom, take, toArray } from 'rxjs';
-import type { BatchedMessages } from '../../core/request-messages.js';
+import type { MessageReceiver, PushedMessages } from '../../core/request-messages.js';
+import type { TripleError } from '../../core/triple-error.js';
 import { observableFromRequestStream } from './observable-from-iterable.js';
 
 /** A controllable AsyncIterable that counts pulls, like the protocol's request reader. */
@@ -51,30 +52,48 @@ class Source<T> implements AsyncIterable<T> {
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** A source read in batches (like the server's RequestMessages): one pull per batch. */
-class BatchSource<T> implements BatchedMessages<T> {
-  pulls = 0;
+/** A source that pushes batches (like the server's RequestMessages) while not paused. */
+class PushSource<T> implements PushedMessages<T> {
+  receiving = 0;
+  pauses = 0;
   cancelled = 0;
+  private receiver: MessageReceiver<T> | undefined;
+  private paused = false;
   private readonly batches: Array<T[] | undefined | Error> = [];
-  private waiting: (() => void) | undefined;
   add(batch: T[] | undefined | Error): void {
     this.batches.push(batch);
-    const w = this.waiting;
-    this.waiting = undefined;
-    w?.();
+    this.flow();
   }
-  async nextBatch(): Promise<readonly T[] | undefined> {
-    this.pulls++;
-    while (this.batches.length === 0) await new Promise<void>((resolve) => (this.waiting = resolve));
-    const next = this.batches.shift();
-    if (next instanceof Error) throw next;
-    return next;
+  receive(receiver: MessageReceiver<T>): void {
+    this.receiving++;
+    this.receiver = receiver;
+    this.flow();
+  }
+  pause(): void {
+    this.paused = true;
+    this.pauses++;
+  }
+  resume(): void {
+    this.paused = false;
+    this.flow();
   }
   cancel(): void {
     this.cancelled++;
+    this.receiver = undefined;
+  }
+  get waiting(): number {
+    return this.batches.length;
+  }
+  private flow(): void {
+    while (this.receiver && !this.paused && this.batches.length > 0) {
+      const next = this.batches.shift();
+      if (next instanceof Error) this.receiver.onError(next as TripleError);
+      else if (next === undefined) this.receiver.onEnd();
+      else this.receiver.onMessages(next);
+    }
   }
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    throw new Error('a batched source is read with nextBatch()');
+    throw new Error('a pushed source is read with receive()');
   }
 }
 
@@ -154,33 +173,42 @@ describe('observableFromRequestStream', () => {
     await assert.rejects(lastValueFrom(stream$), /only once/);
   });
 
-  test('a batched source: read ahead by whole batches up to maxPending, then replayed in order', async () => {
-    const source = new BatchSource<number>();
+  test('a pushed source: read ahead by whole batches up to maxPending, paused, then replayed in order', async () => {
+    const source = new PushSource<number>();
     source.add([1, 2, 3]);
     source.add([4, 5]);
     source.add([6]);
     const stream$ = observableFromRequestStream(source, { maxPending: 4 });
-    await tick();
-    assert.equal(source.pulls, 2, 'paused once 5 >= maxPending messages wait');
+    assert.equal(source.pauses, 1, 'paused once 5 >= maxPending messages wait');
+    assert.equal(source.waiting, 1);
     const all = lastValueFrom(stream$.pipe(toArray()));
     source.add(undefined);
     assert.deepEqual(await all, [1, 2, 3, 4, 5, 6]);
     assert.equal(source.cancelled, 0);
   });
 
-  test('a batched source: unsubscribing in the middle of a batch cancels it and delivers nothing more', async () => {
-    const source = new BatchSource<number>();
+  test('a pushed source with maxPending 0 is not read until subscribed', async () => {
+    const source = new PushSource<number>();
+    source.add([1]);
+    const stream$ = observableFromRequestStream(source, { maxPending: 0 });
+    assert.equal(source.receiving, 0);
+    const all = lastValueFrom(stream$.pipe(toArray()));
+    source.add(undefined);
+    assert.deepEqual(await all, [1]);
+  });
+
+  test('a pushed source: unsubscribing in the middle of a batch cancels it and delivers nothing more', async () => {
+    const source = new PushSource<number>();
     source.add([1, 2, 3, 4]);
     const stream$ = observableFromRequestStream(source, { maxPending: 0 });
     assert.deepEqual(await lastValueFrom(stream$.pipe(take(2), toArray())), [1, 2]);
     assert.equal(source.cancelled, 1);
     source.add([5]);
-    await tick();
-    assert.equal(source.pulls, 1);
+    assert.equal(source.waiting, 1, 'nobody takes it');
   });
 
-  test('a batched source: an error after some batches reaches the subscriber after them', async () => {
-    const source = new BatchSource<number>();
+  test('a pushed source: an error after some batches reaches the subscriber after them', async () => {
+    const source = new PushSource<number>();
     const stream$ = observableFromRequestStream(source, { maxPending: 8 });
     source.add([1, 2]);
     source.add(new Error('reset'));

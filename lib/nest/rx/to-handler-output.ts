@@ -1,4 +1,4 @@
-import { isObservable, Observable } from 'rxjs';
+import { isObservable, Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { HandlerOutput } from '../../core/method-handler.js';
 import { isAsyncIterable, isThenable } from '../../core/subscribable.js';
 
@@ -32,63 +32,101 @@ export function toHandlerOutput(result: unknown): HandlerOutput | Promise<Handle
  * extra function call per value.
  */
 export function flattenAsyncIterables(source: Observable<unknown>): Observable<unknown> {
-  return new Observable<unknown>((subscriber) => {
-    const queue: unknown[] = [];
-    let draining = false;
-    let sourceDone = false;
-    let iterator: AsyncIterator<unknown> | undefined;
+  return new FlattenedObservable(source);
+}
 
-    const drain = async (): Promise<void> => {
-      draining = true;
-      try {
-        while (queue.length > 0 && !subscriber.closed) {
-          const item = queue.shift();
-          if (!isAsyncIterable(item) || isObservable(item)) {
-            subscriber.next(item);
-            continue;
-          }
-          iterator = item[Symbol.asyncIterator]();
-          for (;;) {
-            const step = await iterator.next();
-            if (subscriber.closed || step.done) break;
-            subscriber.next(step.value);
-          }
-          iterator = undefined;
-        }
-      } catch (error) {
-        iterator = undefined;
-        subscriber.error(error);
-        return;
-      } finally {
-        draining = false;
-      }
-      if (sourceDone && queue.length === 0) subscriber.complete();
-    };
+/**
+ * An Observable subclass (as RxJS's own Subject is) rather than `new Observable(fn)` with
+ * closures: every streamed response passes through here, and a stream held open for hours
+ * should cost a few small objects, not a closure per callback.
+ */
+class FlattenedObservable extends Observable<unknown> {
+  constructor(private readonly flattenedSource: Observable<unknown>) {
+    super();
+  }
 
-    const subscription = source.subscribe({
-      next: (value) => {
-        if (!draining && queue.length === 0 && !(isAsyncIterable(value) && !isObservable(value))) {
-          subscriber.next(value);
-          return;
-        }
-        queue.push(value);
-        if (!draining) void drain();
-      },
-      error: (error: unknown) => subscriber.error(error),
-      complete: () => {
-        sourceDone = true;
-        if (!draining && queue.length === 0) subscriber.complete();
-      },
-    });
+  /** Called by RxJS for every subscriber (Observable#_trySubscribe). */
+  protected _subscribe(subscriber: Subscriber<unknown>): Unsubscribable {
+    return new Flattening(subscriber).start(this.flattenedSource);
+  }
+}
 
-    return () => {
-      subscription.unsubscribe();
-      queue.length = 0;
-      const active = iterator;
-      iterator = undefined;
+/**
+ * One subscription of a FlattenedObservable: the source's observer and the teardown in one
+ * object. (No `closed`/`add`/`remove` members: RxJS would take an object with those for a
+ * Subscriber.)
+ */
+class Flattening {
+  private queue: unknown[] | undefined;
+  private draining = false;
+  private sourceDone = false;
+  private iterator: AsyncIterator<unknown> | undefined;
+  private subscription: Unsubscribable | undefined;
+
+  constructor(private readonly subscriber: Subscriber<unknown>) {}
+
+  start(source: Observable<unknown>): Unsubscribable {
+    this.subscription = source.subscribe(this);
+    return this;
+  }
+
+  next(value: unknown): void {
+    if (!this.draining && !this.queue?.length && !(isAsyncIterable(value) && !isObservable(value))) {
+      this.subscriber.next(value);
+      return;
+    }
+    (this.queue ??= []).push(value);
+    if (!this.draining) void this.drain();
+  }
+
+  error(error: unknown): void {
+    this.subscriber.error(error);
+  }
+
+  complete(): void {
+    this.sourceDone = true;
+    if (!this.draining && !this.queue?.length) this.subscriber.complete();
+  }
+
+  /** Teardown: stops the source and the iterable being drained. */
+  unsubscribe(): void {
+    this.subscription?.unsubscribe();
+    if (this.queue) this.queue.length = 0;
+    const active = this.iterator;
+    this.iterator = undefined;
+    if (active) {
       void Promise.resolve()
-        .then(() => active?.return?.())
+        .then(() => active.return?.())
         .catch(() => undefined);
-    };
-  });
+    }
+  }
+
+  private async drain(): Promise<void> {
+    const subscriber = this.subscriber;
+    const queue = this.queue!;
+    this.draining = true;
+    try {
+      while (queue.length > 0 && !subscriber.closed) {
+        const item = queue.shift();
+        if (!isAsyncIterable(item) || isObservable(item)) {
+          subscriber.next(item);
+          continue;
+        }
+        const iterator = (this.iterator = item[Symbol.asyncIterator]());
+        for (;;) {
+          const step = await iterator.next();
+          if (subscriber.closed || step.done) break;
+          subscriber.next(step.value);
+        }
+        this.iterator = undefined;
+      }
+    } catch (error) {
+      this.iterator = undefined;
+      subscriber.error(error);
+      return;
+    } finally {
+      this.draining = false;
+    }
+    if (this.sourceDone && queue.length === 0) subscriber.complete();
+  }
 }

@@ -78,7 +78,7 @@ async function run(
     let input: unknown;
     if (isStreamingRequest(ctx.method.kind)) {
       // A request stream that breaks (bad frame, size, codec) ends the whole call with its status.
-      input = new RequestMessages(call.body, readOptions, (error) => scope.abort(error));
+      input = new RequestMessages(call, readOptions, (error) => scope.abort(error));
     } else {
       const reader = new SingleMessageReader(readOptions);
       await call.readAll(reader);
