@@ -225,9 +225,9 @@ class Runner {
   }
 
   /**
-   * Every server figure. The servers start together and take the unary and stream rounds in
-   * turn (one under load at a time), then each runs its latency figure alone and stops; the
-   * open-streams figure uses a fresh process per server.
+   * Every server figure. The servers start together and take the unary, stream and latency
+   * rounds in turn (one under load at a time); the open-streams figure uses a fresh process
+   * per server.
    */
   async allServerFigures(servers: readonly ServerName[]): Promise<void> {
     const procs: Array<readonly [ServerName, ServerProc]> = [];
@@ -241,9 +241,13 @@ class Runner {
         log(`\n== streams, ${servers.join(', ')} in alternating rounds`);
         await this.streamFigures(procs);
       }
+      if (!this.cfg.skip.has('latency')) {
+        log(`\n== latency at one call in flight, ${servers.join(', ')} in alternating rounds`);
+        await this.latencyFigures(procs);
+      }
       while (procs.length > 0) {
         const [server, srv] = procs.shift()!;
-        await this.serverFigures(server, srv);
+        await this.stopWithPeakRss(server, srv);
       }
     } finally {
       for (const [, srv] of procs) await srv.stop();
@@ -251,30 +255,49 @@ class Runner {
     if (!this.cfg.skip.has('hold')) for (const server of servers) await this.guard(server, ['rss_10k'], () => this.hold(server));
   }
 
-  /** The figure a server runs alone (latency at one call in flight); stops it and records its peak RSS. */
-  private async serverFigures(server: ServerName, srv: ServerProc): Promise<void> {
+  /**
+   * Unary latency at one call in flight: every server in turn per round (like unaryFigures),
+   * each round a fresh client connection warmed up for 500 ms, so a busy minute on the host
+   * hits every server's p99 alike instead of the one whose rounds it happened to fall on.
+   */
+  private async latencyFigures(procs: ReadonlyArray<readonly [ServerName, ServerProc]>): Promise<void> {
     const cfg = this.cfg;
-    log(`\n== ${server}`);
-    const guard = (ids: string[], fn: (target: string) => Promise<void>): Promise<void> => this.guard(server, ids, () => fn(srv.target), srv);
-    try {
-      if (!cfg.skip.has('latency')) {
-        await guard(['lat_p50', 'lat_p99'], async (target) => {
-          const res = await this.load<{ rounds: Array<{ p50: number; p99: number }> }>(
-            { mode: 'latency', target, payloadSize: 16, warmupMs: 500, durationMs: cfg.latencyMs, rounds: cfg.rounds },
-            cfg.latencyMs * cfg.rounds + 60_000,
-            `${server} latency`,
-          );
-          const p50 = res.rounds.map((r) => r.p50);
-          const p99 = res.rounds.map((r) => r.p99);
-          this.set(server, 'lat_p50', { median: median(p50), rounds: p50 });
-          this.set(server, 'lat_p99', { median: median(p99), rounds: p99 });
-        });
+    const p50 = new Map<ServerName, number[]>(procs.map(([s]) => [s, []]));
+    const p99 = new Map<ServerName, number[]>(procs.map(([s]) => [s, []]));
+    const failed = new Set<ServerName>();
+    for (let r = 0; r < cfg.rounds; r++) {
+      for (const [server, srv] of procs) {
+        if (failed.has(server)) continue;
+        await this.guard(server, ['lat_p50', 'lat_p99'], async () => {
+          try {
+            const res = await this.load<{ rounds: Array<{ p50: number; p99: number }> }>(
+              { mode: 'latency', target: srv.target, payloadSize: 16, warmupMs: 500, durationMs: cfg.latencyMs, rounds: 1 },
+              cfg.latencyMs + 60_000,
+              `${server} latency`,
+            );
+            for (const round of res.rounds) {
+              p50.get(server)!.push(round.p50);
+              p99.get(server)!.push(round.p99);
+            }
+          } catch (e) {
+            failed.add(server);
+            throw e;
+          }
+        }, srv);
       }
-    } finally {
-      await srv.stop();
-      const note = `highest VmHWM of the server process(es) over its figures${srv.crashes.length ? `; crashed ${srv.crashes.length} time(s)` : ''}`;
-      this.set(server, 'rss_peak', { median: srv.peakMb, rounds: [srv.peakMb], note });
     }
+    for (const [server] of procs) {
+      if (failed.has(server)) continue;
+      this.set(server, 'lat_p50', { median: median(p50.get(server)!), rounds: p50.get(server)! });
+      this.set(server, 'lat_p99', { median: median(p99.get(server)!), rounds: p99.get(server)! });
+    }
+  }
+
+  /** Stops a server of the alternating figures and records its peak RSS over them. */
+  private async stopWithPeakRss(server: ServerName, srv: ServerProc): Promise<void> {
+    await srv.stop();
+    const note = `highest VmHWM of the server process(es) over its figures${srv.crashes.length ? `; crashed ${srv.crashes.length} time(s)` : ''}`;
+    this.set(server, 'rss_peak', { median: srv.peakMb, rounds: [srv.peakMb], note });
   }
 
   /**

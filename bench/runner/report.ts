@@ -159,9 +159,9 @@ process on 127.0.0.1 and only one under load at a time: **nestjs-triple** (Tripl
 \`@TripleStreamMethod\`), **Nest's gRPC transport** (\`@GrpcMethod\` / \`@GrpcStreamMethod\` on @grpc/grpc-js, same handler
 code) and a **raw node:http2** handler that frames by hand (the practical upper limit for Node). Unary load comes from
 h2load (Debian \`nghttp2-client\`, installed with apt-get when missing), streams and latency from a fast raw-http2 Node
-client; server and load are pinned to different cores with taskset. The unary and stream figures are taken in
-alternating rounds (all three servers up, idle but for the one under load), so the host's drift over the run hits
-every server alike; latency runs one server after the other, and each open-streams figure uses a fresh process. Every counted answer is verified (HTTP 200 and
+client; server and load are pinned to different cores with taskset. The unary, stream and latency figures are taken
+in alternating rounds (all three servers up, idle but for the one under load), so the host's drift over the run hits
+every server alike; each open-streams figure uses a fresh process. Every counted answer is verified (HTTP 200 and
 grpc-status 0 in the trailers — sampled while h2load runs, since h2load only sees the HTTP status). Two diagnostic
 servers, nestjs-triple's transport without Nest and plain @grpc/grpc-js, measure only unary CPU per call: next to the
 Nest-based servers they split a call's cost into transport and Nest's own per-call pipeline. Ratios come from
