@@ -184,9 +184,15 @@ export class H2ServerCall implements ServerCall {
     this.finishRequest();
   }
 
-  /** After the response is complete, unread request bytes are not worth waiting for. */
+  /**
+   * After the response is complete, unread request bytes are not worth waiting for: they are
+   * discarded, and a reader still reading the body is told it was cut short (a request stream
+   * must not keep buffering what a client sends after the call's end).
+   */
   private finishRequest(): void {
-    if (!this.stream.readableEnded) this.stream.resume();
+    if (this.stream.readableEnded) return;
+    this.stopReading()?.onBodyError(new TripleError(Code.CANCELLED, 'the call ended before its request stream did'));
+    this.stream.resume();
   }
 
   private stopReading(): BodyReader | undefined {
