@@ -70,9 +70,16 @@ export interface TripleServerOptions {
    * Bytes of 257 KiB response write chunks kept for reuse once written, so the next burst of
    * streamed messages (an Observable emits its whole stream at once) writes into warm memory
    * instead of fresh memory while the last burst waits for the garbage collector. Released
-   * after 5 s without streaming. Default 64 MiB (as maxBufferedBytes); 0 disables pooling.
+   * after `responseChunkPoolIdleMs` without streaming. Default 64 MiB (as maxBufferedBytes);
+   * 0 disables pooling.
    */
   responseChunkPoolBytes?: number;
+  /**
+   * How long the response chunk pool is kept without streaming before it is released (peak
+   * memory vs idle memory: a burst after a release takes fresh memory while the released
+   * chunks still wait for the garbage collector). Default 30000 ms.
+   */
+  responseChunkPoolIdleMs?: number;
   /** Request-stream messages read ahead of a @TripleStreamMethod handler before the socket is paused. Default 64. */
   maxPendingMessages?: number;
   /** Response messages (gRPC) or bodies (Triple) smaller than this are not compressed. Default 1024 bytes. */

@@ -28,6 +28,15 @@ describe('resolveServerOptions: limits and defences', () => {
     });
   });
 
+  test('response chunk pool: 64 MiB kept for 30 s by default; both configurable', () => {
+    const defaults = resolveServerOptions(base);
+    assert.equal(defaults.responseChunkPoolBytes, 64 * 1024 * 1024);
+    assert.equal(defaults.responseChunkPoolIdleMs, 30_000);
+    const given = resolveServerOptions({ ...base, responseChunkPoolBytes: 0, responseChunkPoolIdleMs: 1000 });
+    assert.equal(given.responseChunkPoolBytes, 0);
+    assert.equal(given.responseChunkPoolIdleMs, 1000);
+  });
+
   test('given values are kept', () => {
     const { http } = resolveServerOptions({
       ...base,
@@ -70,6 +79,8 @@ describe('resolveServerOptions: limits and defences', () => {
       [{ http2: { maxSmallDataFramesPerSecond: 0 } }, /http2.maxSmallDataFramesPerSecond/],
       [{ http2: { maxSessionMemoryMb: 0 } }, /http2.maxSessionMemoryMb/],
       [{ http2: { maxHeaderListPairs: 2 } }, /http2.maxHeaderListPairs/],
+      [{ responseChunkPoolIdleMs: 0 }, /responseChunkPoolIdleMs/],
+      [{ responseChunkPoolBytes: -1 }, /responseChunkPoolBytes/],
     ];
     for (const [options, pattern] of cases) {
       assert.throws(() => resolveServerOptions({ ...base, ...options }), pattern, JSON.stringify(options));

@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH,
   DEFAULT_MAX_SEND_MESSAGE_LENGTH,
 } from '../../core/limits.js';
+import { POOL_IDLE_RELEASE_MS } from '../../core/chunk-pool.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_HTTP1_HEADERS_TIMEOUT_MS,
@@ -46,6 +47,7 @@ export interface ResolvedServerOptions {
   readonly writeMaxBytes: number;
   readonly maxBufferedBytes: number;
   readonly responseChunkPoolBytes: number;
+  readonly responseChunkPoolIdleMs: number;
   readonly maxPendingMessages: number;
   readonly compressMinBytes: number;
   readonly compressions: readonly Compression[];
@@ -112,6 +114,7 @@ export function resolveServerOptions(options: TripleServerOptions): ResolvedServ
     writeMaxBytes: positive('maxSendMessageLength', options.maxSendMessageLength, DEFAULT_MAX_SEND_MESSAGE_LENGTH),
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES),
     responseChunkPoolBytes: nonNegative('responseChunkPoolBytes', options.responseChunkPoolBytes, DEFAULT_RESPONSE_CHUNK_POOL_BYTES),
+    responseChunkPoolIdleMs: positive('responseChunkPoolIdleMs', options.responseChunkPoolIdleMs, POOL_IDLE_RELEASE_MS),
     maxPendingMessages: positive('maxPendingMessages', options.maxPendingMessages, DEFAULT_MAX_PENDING_MESSAGES),
     compressMinBytes: nonNegative('compressMinBytes', options.compressMinBytes, DEFAULT_COMPRESS_MIN_BYTES),
     compressions,

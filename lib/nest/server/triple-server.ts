@@ -38,7 +38,7 @@ export class TripleServer extends Server<Record<string, Function>, TripleServerS
   constructor(private readonly options: TripleServerOptions) {
     super();
     this.resolved = resolveServerOptions(options);
-    this.chunkPool = new ChunkPool(this.resolved.responseChunkPoolBytes);
+    this.chunkPool = new ChunkPool(this.resolved.responseChunkPoolBytes, this.resolved.responseChunkPoolIdleMs);
     // Every in-flight call listens on this signal; thousands at once are normal, not a leak.
     setMaxListeners(0, this.shutdown.signal);
     this.protos = loadProtos({ protoPath: options.protoPath, package: options.package, loader: options.loader });
