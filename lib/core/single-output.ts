@@ -1,12 +1,13 @@
 import { Code } from './code.js';
 import type { HandlerOutput } from './method-handler.js';
-import { isAsyncIterable, isSubscribable } from './subscribable.js';
+import { isAsyncIterable, isEmittedIterable, isSubscribable } from './subscribable.js';
 import { TripleError } from './triple-error.js';
 
 /**
  * Resolves the one response of a unary or client-streaming handler: the plain value, or the
  * first value of an Observable / AsyncIterable (the source is then unsubscribed / returned, so
- * a handler that keeps emitting is stopped). A stream that completes empty yields undefined,
+ * a handler that keeps emitting is stopped). An AsyncIterable an Observable emits stands for
+ * its values (see isEmittedIterable). A stream that completes empty yields undefined,
  * which encodes as the default message — what a `Promise<void>` handler for Empty means.
  * Rejects with the stream's error, or with the signal's reason when the call is aborted.
  */
@@ -30,7 +31,7 @@ function firstOfSubscribable(source: { subscribe: Function }, signal: AbortSigna
     const onAbort = (): void => settle(() => reject(signal.reason));
     signal.addEventListener('abort', onAbort);
     const sub: { unsubscribe(): void } = source.subscribe({
-      next: (value: unknown) => settle(() => resolve(value)),
+      next: (value: unknown) => settle(() => resolve(isEmittedIterable(value) ? firstOfIterable(value, signal) : value)),
       error: (err: unknown) => settle(() => reject(err)),
       complete: () => settle(() => resolve(undefined)),
     });

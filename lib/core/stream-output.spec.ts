@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { CallScope } from './call-scope.js';
 import type { CancelListener } from './server-call.js';
 import { sendStreamOutput, type StreamResponder } from './stream-output.js';
+import { Code } from './code.js';
 import { TripleError } from './triple-error.js';
 
 /**
@@ -106,5 +107,105 @@ describe('sendStreamOutput, pulled AsyncIterable', () => {
     responder.drain();
     await assert.rejects(done!, /boom/);
     assert.deepEqual(responder.sent, ['first']);
+  });
+});
+
+/** A hand-driven Subscribable (core does not depend on RxJS). */
+class TestSubject {
+  private observer: { next(v: unknown): void; error(e: unknown): void; complete(): void } | undefined;
+  unsubscribed = 0;
+
+  subscribe(observer: { next(v: unknown): void; error(e: unknown): void; complete(): void }): { unsubscribe(): void } {
+    this.observer = observer;
+    return {
+      unsubscribe: () => {
+        this.unsubscribed++;
+        this.observer = undefined;
+      },
+    };
+  }
+
+  next(value: unknown): void {
+    this.observer?.next(value);
+  }
+
+  complete(): void {
+    this.observer?.complete();
+  }
+}
+
+async function* generate(n: number, log: string[] = [], message = (i: number): string => String(i)): AsyncGenerator<string> {
+  try {
+    for (let i = 0; i < n; i++) yield message(i);
+  } finally {
+    log.push('finally');
+  }
+}
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
+
+describe('sendStreamOutput, an Observable emitting AsyncIterables (a Nest interceptor wraps async generators so)', () => {
+  test('an emitted iterable stands for its values, in order with the values around it; completion waits for it', async () => {
+    const responder = new HeldResponder(true);
+    const subject = new TestSubject();
+    assert.equal(sendStreamOutput(subject, responder, scopeFor(responder), mapError), undefined);
+    subject.next('a');
+    subject.next(generate(3));
+    subject.next('b');
+    subject.complete();
+    await settle();
+    responder.drain();
+    await settle();
+    assert.deepEqual(responder.pushed, ['a', '0', '1', '2', 'b']);
+    assert.equal(responder.status, 'ok');
+    assert.equal(subject.unsubscribed, 1);
+  });
+
+  test('it is pulled like a returned iterable: one 16 KiB batch while the client reads nothing', async () => {
+    const responder = new HeldResponder(false);
+    const subject = new TestSubject();
+    sendStreamOutput(subject, responder, scopeFor(responder), mapError);
+    subject.next(generate(200, [], () => KIB));
+    subject.complete();
+    await settle();
+    assert.equal(responder.pushed.length, 16);
+    while (!responder.isFinished) {
+      responder.drain();
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(responder.sent.length, 200);
+    assert.equal(responder.status, 'ok');
+  });
+
+  test('an abort returns the iterable being pulled and unsubscribes', async () => {
+    const responder = new HeldResponder(false);
+    const subject = new TestSubject();
+    const scope = scopeFor(responder);
+    const log: string[] = [];
+    sendStreamOutput(subject, responder, scope, mapError);
+    subject.next(generate(1000, log, () => KIB));
+    await settle();
+    scope.abort(new TripleError(Code.CANCELLED, 'client went away'));
+    responder.drain();
+    await settle();
+    assert.deepEqual(log, ['finally']);
+    assert.equal(subject.unsubscribed, 1);
+    assert.ok(responder.status instanceof TripleError && responder.status.code === Code.CANCELLED);
+  });
+
+  test('an iterable that fails ends the call with its error, after what it yielded', async () => {
+    const responder = new HeldResponder(true);
+    const subject = new TestSubject();
+    async function* failing(): AsyncGenerator<string> {
+      yield 'first';
+      throw new TripleError(Code.DATA_LOSS, 'generator failed');
+    }
+    sendStreamOutput(subject, responder, scopeFor(responder), mapError);
+    subject.next(failing());
+    subject.next('never');
+    await settle();
+    assert.deepEqual(responder.sent, ['first']);
+    assert.ok(responder.status instanceof TripleError && responder.status.code === Code.DATA_LOSS);
+    assert.equal(subject.unsubscribed, 1);
   });
 });

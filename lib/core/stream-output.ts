@@ -1,6 +1,6 @@
 import type { CallScope, ScopeAbortListener } from './call-scope.js';
 import type { HandlerOutput } from './method-handler.js';
-import { isAsyncIterable, isSubscribable, type Subscribable } from './subscribable.js';
+import { isAsyncIterable, isEmittedIterable, isSubscribable, type Subscribable } from './subscribable.js';
 import { TripleError } from './triple-error.js';
 
 /** The response side of a server stream, whatever its framing (gRPC envelopes, SSE events). */
@@ -98,10 +98,23 @@ async function pullIterable(source: AsyncIterable<unknown>, responder: StreamRes
  * An Observable pushed into the responder's queue: the observer and the abort listener in one
  * object, so a long-lived stream costs one object here rather than a promise and five closures.
  * (No `closed`/`add`/`remove` members: RxJS would take an object with those for a Subscriber.)
+ *
+ * An emitted AsyncIterable stands for its values, in order with the values around it: a Nest
+ * interceptor wraps a handler's `async *` result in an Observable of that generator. It is
+ * pulled like a returned AsyncIterable (batches awaited while the client reads); values the
+ * Observable emits meanwhile wait behind it, and completion waits for it.
  */
 class ObservablePush implements ScopeAbortListener {
   private subscription: { unsubscribe(): void } | undefined;
+  /** No more values are taken (the call is ending or over). */
+  private closed = false;
+  /** Everything stopped: unsubscribed, abort listener and iterator released. */
   private done = false;
+  /** Values that arrived behind an emitted AsyncIterable still being pulled. */
+  private backlog: unknown[] | undefined;
+  private draining = false;
+  private sourceCompleted = false;
+  private iterator: AsyncIterator<unknown> | undefined;
 
   constructor(
     private readonly source: Subscribable<unknown>,
@@ -119,41 +132,96 @@ class ObservablePush implements ScopeAbortListener {
   }
 
   next(value: unknown): void {
-    if (this.done) return;
-    const responder = this.responder;
-    try {
-      responder.push(value);
-    } catch (e) {
-      responder.finish(e instanceof TripleError ? e : this.mapError(e));
-      this.stop();
+    if (this.closed) return;
+    if (this.draining || isEmittedIterable(value)) {
+      (this.backlog ??= []).push(value);
+      if (!this.draining) void this.drain();
       return;
     }
-    if (responder.isFinished) this.stop();
+    this.pushValue(value);
   }
 
   error(err: unknown): void {
-    if (!this.done) this.end(err instanceof TripleError ? err : this.mapError(err));
+    if (!this.closed) this.end(err instanceof TripleError ? err : this.mapError(err));
   }
 
   complete(): void {
-    if (!this.done) this.end();
+    if (this.closed) return;
+    if (this.draining) this.sourceCompleted = true;
+    else this.end();
   }
 
   onScopeAborted(): void {
     this.stop();
   }
 
+  /** Queues one value; false once the call cannot take more (it failed or finished). */
+  private pushValue(value: unknown): boolean {
+    const responder = this.responder;
+    try {
+      responder.push(value);
+    } catch (e) {
+      responder.finish(e instanceof TripleError ? e : this.mapError(e));
+      this.stop();
+      return false;
+    }
+    if (!responder.isFinished) return true;
+    this.stop();
+    return false;
+  }
+
+  /** Pulls emitted AsyncIterables (and the values behind them) in order. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    const backlog = this.backlog!;
+    try {
+      while (backlog.length > 0 && !this.closed) {
+        const item = backlog.shift();
+        if (!isEmittedIterable(item)) {
+          this.pushValue(item);
+          continue;
+        }
+        const iterator = (this.iterator = item[Symbol.asyncIterator]());
+        for (;;) {
+          const step = await iterator.next();
+          if (this.closed || step.done || !this.pushValue(step.value)) break;
+          if (this.responder.bufferedBytes >= PULL_BATCH_BYTES) await this.responder.flushed();
+        }
+        if (this.iterator === iterator) this.iterator = undefined;
+      }
+    } catch (e) {
+      this.iterator = undefined;
+      if (!this.closed) this.end(e instanceof TripleError ? e : this.mapError(e));
+      return;
+    } finally {
+      this.draining = false;
+    }
+    if (this.sourceCompleted && !this.closed) this.end();
+  }
+
   /** Sends what is queued, then the status. */
   private end(error?: TripleError): void {
+    this.close();
     void this.responder.flushed().then(() => {
       this.responder.finish(error);
       this.stop();
     });
   }
 
+  /** Takes no more values: the backlog is dropped and an iterable being pulled is returned. */
+  private close(): void {
+    this.closed = true;
+    this.backlog = undefined;
+    const active = this.iterator;
+    this.iterator = undefined;
+    // After the step it may be awaiting: return() on a running generator would throw.
+    if (active) void Promise.resolve().then(() => active.return?.()).catch(() => undefined);
+  }
+
   private stop(): void {
     if (this.done) return;
     this.done = true;
+    this.close();
     this.scope.setAbortListener(undefined);
     const subscription = this.subscription;
     this.subscription = undefined;
