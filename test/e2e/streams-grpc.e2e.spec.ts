@@ -26,6 +26,19 @@ function varint(n: number): Buffer {
   return Buffer.from(out);
 }
 
+/** EchoResponse.count (field 2) of the one response message: the messages the handler saw. */
+function responseCount(body: Buffer): number {
+  const idx = body.indexOf(0x10, 5);
+  let count = 0;
+  let shift = 0;
+  for (let i = idx + 1; ; i++) {
+    count |= (body[i]! & 127) << shift;
+    shift += 7;
+    if (body[i]! < 128) break;
+  }
+  return count;
+}
+
 function countEnvelopes(body: Buffer): number {
   let n = 0;
   for (let i = 0; i + 5 <= body.length; i += 5 + body.readUInt32BE(i + 1)) n++;
@@ -94,17 +107,49 @@ describe('streams: backpressure, bounded buffers, every stream ends with a statu
       });
       const t = await trailers;
       assert.equal(t['grpc-status'], '0');
-      const body = Buffer.concat(chunks);
-      // EchoResponse.count (field 2) = number of messages the handler saw.
-      const idx = body.indexOf(0x10, 5);
-      let count = 0;
-      let shift = 0;
-      for (let i = idx + 1; ; i++) {
-        count |= (body[i]! & 127) << shift;
-        shift += 7;
-        if (body[i]! < 128) break;
-      }
-      assert.equal(count, 3000, 'every message reached the handler');
+      assert.equal(responseCount(Buffer.concat(chunks)), 3000, 'every message reached the handler');
+    } finally {
+      session.close();
+    }
+  });
+
+  test('a handler that subscribes late: the server reads ahead only maxPendingMessages, flow control holds the client, nothing is lost', async () => {
+    const session = connect(`http://${server.address}`);
+    try {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/echo.v1.EchoService/EchoClientStream',
+        ...grpcHeaders,
+        'x-subscribe-after-ms': '700',
+      });
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      const trailers = new Promise<Record<string, unknown>>((resolve) => stream.on('trailers', (t) => resolve(t)));
+      const message = envelope(echoRequest('m', 0, 1024));
+      const total = 3000;
+      let writes = 0;
+      const written = new Promise<void>((resolve) => {
+        const pump = (): void => {
+          while (writes < total) {
+            writes++;
+            if (!stream.write(message)) {
+              stream.once('drain', pump);
+              return;
+            }
+          }
+          stream.end();
+          resolve();
+        };
+        pump();
+      });
+      const before = await new Promise<number>((resolve) => setTimeout(() => resolve(writes), 400));
+      // Unread, the request holds the stream window (192 KiB), node's buffers and 4 decoded
+      // messages: a few hundred KiB of the 3 MB the client has to send.
+      assert.ok(before < 600, `${before} of ${total} messages accepted before the handler subscribed`);
+      await written;
+      const t = await trailers;
+      assert.equal(t['grpc-status'], '0');
+      assert.equal(responseCount(Buffer.concat(chunks)), total, 'every message reached the handler');
     } finally {
       session.close();
     }
