@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:http2';
+import { connect, type ClientHttp2Stream } from 'node:http2';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { probe } from '../fixtures/echo.controller.js';
 import { collect, createGrpcJsEchoClient, grpc } from '../helpers/grpc-js-client.js';
@@ -24,6 +24,26 @@ function varint(n: number): Buffer {
   }
   out.push(n);
   return Buffer.from(out);
+}
+
+/** Writes `message` `total` times, waiting for 'drain' when told to, then ends the request. */
+function writeAll(stream: ClientHttp2Stream, message: Buffer, total: number): { done: Promise<void>; written(): number } {
+  let writes = 0;
+  const done = new Promise<void>((resolve) => {
+    const pump = (): void => {
+      while (writes < total) {
+        writes++;
+        if (!stream.write(message)) {
+          stream.once('drain', pump);
+          return;
+        }
+      }
+      stream.end();
+      resolve();
+    };
+    pump();
+  });
+  return { done, written: () => writes };
 }
 
 /** EchoResponse.count (field 2) of the one response message: the messages the handler saw. */
@@ -89,22 +109,7 @@ describe('streams: backpressure, bounded buffers, every stream ends with a statu
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       const trailers = new Promise<Record<string, unknown>>((resolve) => stream.on('trailers', (t) => resolve(t)));
-      const message = envelope(echoRequest('m', 0, 1024));
-      let writes = 0;
-      await new Promise<void>((resolve) => {
-        const pump = (): void => {
-          while (writes < 3000) {
-            writes++;
-            if (!stream.write(message)) {
-              stream.once('drain', pump);
-              return;
-            }
-          }
-          stream.end();
-          resolve();
-        };
-        pump();
-      });
+      await writeAll(stream, envelope(echoRequest('m', 0, 1024)), 3000).done;
       const t = await trailers;
       assert.equal(t['grpc-status'], '0');
       assert.equal(responseCount(Buffer.concat(chunks)), 3000, 'every message reached the handler');
@@ -125,28 +130,13 @@ describe('streams: backpressure, bounded buffers, every stream ends with a statu
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       const trailers = new Promise<Record<string, unknown>>((resolve) => stream.on('trailers', (t) => resolve(t)));
-      const message = envelope(echoRequest('m', 0, 1024));
       const total = 3000;
-      let writes = 0;
-      const written = new Promise<void>((resolve) => {
-        const pump = (): void => {
-          while (writes < total) {
-            writes++;
-            if (!stream.write(message)) {
-              stream.once('drain', pump);
-              return;
-            }
-          }
-          stream.end();
-          resolve();
-        };
-        pump();
-      });
-      const before = await new Promise<number>((resolve) => setTimeout(() => resolve(writes), 400));
+      const writing = writeAll(stream, envelope(echoRequest('m', 0, 1024)), total);
+      const before = await new Promise<number>((resolve) => setTimeout(() => resolve(writing.written()), 400));
       // Unread, the request holds the stream window (192 KiB), node's buffers and 4 decoded
       // messages: a few hundred KiB of the 3 MB the client has to send.
       assert.ok(before < 600, `${before} of ${total} messages accepted before the handler subscribed`);
-      await written;
+      await writing.done;
       const t = await trailers;
       assert.equal(t['grpc-status'], '0');
       assert.equal(responseCount(Buffer.concat(chunks)), total, 'every message reached the handler');
