@@ -104,3 +104,19 @@ export interface BodyReader {
   /** Called at most once, and never after onBodyEnd. */
   onBodyError(error: unknown): void;
 }
+
+/**
+ * ServerCall.readAll as a BodyReader: the chunks go to a ChunkSink, the end and a failure
+ * settle readAll's promise. One object per request, no closures.
+ */
+export class WholeBodyReader implements BodyReader {
+  constructor(
+    private readonly sink: ChunkSink,
+    readonly onBodyEnd: () => void,
+    readonly onBodyError: (error: unknown) => void,
+  ) {}
+
+  onBodyChunk(chunk: Uint8Array): void {
+    this.sink.push(chunk);
+  }
+}

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Code } from '../core/code.js';
 import type { OutgoingHeaders } from '../core/metadata.js';
-import type { BodyReader, CancelListener, ChunkSink, RespondOptions, ServerCall } from '../core/server-call.js';
+import { WholeBodyReader, type BodyReader, type CancelListener, type ChunkSink, type RespondOptions, type ServerCall } from '../core/server-call.js';
 import { TripleError } from '../core/triple-error.js';
 
 /**
@@ -122,9 +122,7 @@ export class H1ServerCall implements ServerCall {
     const req = this.req;
     if (req.readableEnded) return Promise.resolve();
     if (req.destroyed) return Promise.reject(requestClosed());
-    return new Promise<void>((resolve, reject) =>
-      this.readBody({ onBodyChunk: (chunk) => sink.push(chunk), onBodyEnd: resolve, onBodyError: reject }),
-    );
+    return new Promise<void>((resolve, reject) => this.readBody(new WholeBodyReader(sink, resolve, reject)));
   }
 
   get pendingBytes(): number {

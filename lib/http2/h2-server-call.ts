@@ -1,7 +1,7 @@
 import { constants, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { Code } from '../core/code.js';
 import type { OutgoingHeaders } from '../core/metadata.js';
-import type { BodyReader, CancelListener, ChunkSink, RespondOptions, ServerCall } from '../core/server-call.js';
+import { WholeBodyReader, type BodyReader, type CancelListener, type ChunkSink, type RespondOptions, type ServerCall } from '../core/server-call.js';
 import { TripleError } from '../core/triple-error.js';
 
 const { NGHTTP2_CANCEL } = constants;
@@ -27,18 +27,6 @@ export interface StreamCloseObserver {
   onStreamClosed(stream: ServerHttp2Stream): void;
 }
 
-/** readAll as a BodyReader: one object per unary request, no closures. */
-class WholeBodyRead implements BodyReader {
-  constructor(
-    private readonly sink: ChunkSink,
-    readonly onBodyEnd: () => void,
-    readonly onBodyError: (error: unknown) => void,
-  ) {}
-
-  onBodyChunk(chunk: Uint8Array): void {
-    this.sink.push(chunk);
-  }
-}
 
 /**
  * A ServerCall over one HTTP/2 stream. Headers are sent when the protocol asks (after the
@@ -124,7 +112,7 @@ export class H2ServerCall implements ServerCall {
     const stream = this.stream;
     if (stream.readableEnded) return Promise.resolve();
     if (stream.destroyed) return Promise.reject(requestCancelled());
-    return new Promise<void>((resolve, reject) => this.readBody(new WholeBodyRead(sink, resolve, reject)));
+    return new Promise<void>((resolve, reject) => this.readBody(new WholeBodyReader(sink, resolve, reject)));
   }
 
   get pendingBytes(): number {
