@@ -5,11 +5,11 @@ import type { CodecName } from '../../core/codec.js';
 import { negotiateCompression } from '../../core/compression.js';
 import { Metadata, type OutgoingHeaders } from '../../core/metadata.js';
 import { SingleMessageReader, type MessageReadOptions } from '../../core/message-reader.js';
-import type { MethodHandler } from '../../core/method-handler.js';
+import type { HandlerOutput, MethodHandler } from '../../core/method-handler.js';
 import { isStreamingRequest } from '../../core/method-descriptor.js';
 import { RequestMessages } from '../../core/request-messages.js';
 import type { ResolvedRoute } from '../../core/route.js';
-import type { ServerCall } from '../../core/server-call.js';
+import type { BodyReader, ServerCall } from '../../core/server-call.js';
 import { ServerCallContext } from '../../core/server-call-context.js';
 import type { ServerHandlerOptions } from '../../core/server-options.js';
 import { isThenable } from '../../core/subscribable.js';
@@ -57,45 +57,86 @@ export function serveGrpcCall(call: ServerCall, route: ResolvedRoute, codecName:
     codec: method.input[codecName],
     encodingHeader: HEADER_GRPC_ENCODING,
   };
-  void run(call, route.handler, ctx, scope, responder, readOptions, options);
+  const run = new GrpcCallRun(route.handler, ctx, scope, responder, options);
+  if (isStreamingRequest(method.kind)) {
+    // A request stream that breaks (bad frame, size, codec) ends the whole call with its status.
+    run.invoke(new RequestMessages(call, readOptions, (error) => scope.abort(error)));
+  } else {
+    call.readBody(new SingleRequestRead(new SingleMessageReader(readOptions), run));
+  }
 }
 
 /**
- * Reads the request, runs the handler and sends its output. Awaits only what is really
- * asynchronous (the body, a compressed message, the handler's promise, a streamed or
- * compressed response): a plain unary call is one pass through this function.
+ * Runs the handler and sends its output, as callbacks rather than an async function: the
+ * common unary call goes from the request's last byte to the response with one promise (the
+ * Nest handler's), and a stream held open keeps no suspended frame. Whatever fails before the
+ * call has its status ends it with the error's status.
  */
-async function run(
-  call: ServerCall,
-  handler: MethodHandler,
-  ctx: CallContext,
-  scope: CallScope,
-  responder: GrpcResponder,
-  readOptions: MessageReadOptions<unknown>,
-  options: ServerHandlerOptions,
-): Promise<void> {
-  try {
+class GrpcCallRun {
+  constructor(
+    private readonly handler: MethodHandler,
+    private readonly ctx: CallContext,
+    private readonly scope: CallScope,
+    private readonly responder: GrpcResponder,
+    private readonly options: ServerHandlerOptions,
+  ) {}
+
+  invoke(input: unknown): void {
+    if (this.scope.aborted) return;
+    let output: unknown;
+    try {
+      output = this.handler(input, this.ctx);
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    if (isThenable(output)) output.then((value) => this.send(value), (e: unknown) => this.fail(e));
+    else this.send(output);
+  }
+
+  fail(e: unknown): void {
+    if (this.scope.aborted) return;
+    this.scope.dispose();
+    this.responder.finish(e instanceof TripleError ? e : this.options.mapError(e));
+  }
+
+  private send(output: unknown): void {
+    if (this.scope.aborted) return;
+    try {
+      const sent = sendHandlerOutput(output as HandlerOutput, this.ctx.method.kind, this.responder, this.scope, this.options);
+      if (sent) sent.then(undefined, (e: unknown) => this.fail(e));
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+}
+
+/** Reads the one request message of a unary or server-streaming call, then runs the handler. */
+class SingleRequestRead implements BodyReader {
+  constructor(
+    private readonly reader: SingleMessageReader<unknown>,
+    private readonly run: GrpcCallRun,
+  ) {}
+
+  onBodyChunk(chunk: Uint8Array): void {
+    this.reader.push(chunk);
+  }
+
+  onBodyEnd(): void {
     let input: unknown;
-    if (isStreamingRequest(ctx.method.kind)) {
-      // A request stream that breaks (bad frame, size, codec) ends the whole call with its status.
-      input = new RequestMessages(call, readOptions, (error) => scope.abort(error));
-    } else {
-      const reader = new SingleMessageReader(readOptions);
-      await call.readAll(reader);
-      input = reader.finish();
-      if (isThenable(input)) input = await input;
-      if (scope.aborted) return;
+    try {
+      input = this.reader.finish();
+    } catch (e) {
+      this.run.fail(e);
+      return;
     }
-    let output = handler(input, ctx);
-    if (isThenable(output)) output = await output;
-    if (scope.aborted) return;
-    const sent = sendHandlerOutput(output, ctx.method.kind, responder, scope, options);
-    if (sent) await sent;
-  } catch (e) {
-    if (!scope.aborted) {
-      scope.dispose();
-      responder.finish(e instanceof TripleError ? e : options.mapError(e));
-    }
+    // A compressed message is decompressed asynchronously.
+    if (isThenable(input)) input.then((value) => this.run.invoke(value), (e: unknown) => this.run.fail(e));
+    else this.run.invoke(input);
+  }
+
+  onBodyError(error: unknown): void {
+    this.run.fail(error);
   }
 }
 
