@@ -120,3 +120,20 @@ export class WholeBodyReader implements BodyReader {
     this.sink.push(chunk);
   }
 }
+
+/**
+ * The start of every readBody: a body already read to its end, or a request already gone,
+ * settles the reader at once (from a microtask: readBody never calls back from inside itself).
+ * Returns true when it did, so the transport attaches no listeners.
+ */
+export function settleFinishedBody(body: { readonly readableEnded: boolean; readonly destroyed: boolean }, reader: BodyReader, gone: () => TripleError): boolean {
+  if (body.readableEnded) {
+    queueMicrotask(() => reader.onBodyEnd());
+    return true;
+  }
+  if (body.destroyed) {
+    queueMicrotask(() => reader.onBodyError(gone()));
+    return true;
+  }
+  return false;
+}

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Code } from '../core/code.js';
 import type { OutgoingHeaders } from '../core/metadata.js';
-import { WholeBodyReader, type BodyReader, type CancelListener, type ChunkSink, type RespondOptions, type ServerCall } from '../core/server-call.js';
+import { settleFinishedBody, WholeBodyReader, type BodyReader, type CancelListener, type ChunkSink, type RespondOptions, type ServerCall } from '../core/server-call.js';
 import { TripleError } from '../core/triple-error.js';
 
 /**
@@ -67,14 +67,7 @@ export class H1ServerCall implements ServerCall {
 
   readBody(reader: BodyReader): void {
     const req = this.req;
-    if (req.readableEnded) {
-      queueMicrotask(() => reader.onBodyEnd());
-      return;
-    }
-    if (req.destroyed) {
-      queueMicrotask(() => reader.onBodyError(requestClosed()));
-      return;
-    }
+    if (settleFinishedBody(req, reader, requestClosed)) return;
     const onData = (chunk: Buffer): void => {
       try {
         reader.onBodyChunk(chunk);
@@ -119,9 +112,6 @@ export class H1ServerCall implements ServerCall {
   }
 
   readAll(sink: ChunkSink): Promise<void> {
-    const req = this.req;
-    if (req.readableEnded) return Promise.resolve();
-    if (req.destroyed) return Promise.reject(requestClosed());
     return new Promise<void>((resolve, reject) => this.readBody(new WholeBodyReader(sink, resolve, reject)));
   }
 

@@ -1,7 +1,7 @@
 import { constants, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { Code } from '../core/code.js';
 import type { OutgoingHeaders } from '../core/metadata.js';
-import { WholeBodyReader, type BodyReader, type CancelListener, type ChunkSink, type RespondOptions, type ServerCall } from '../core/server-call.js';
+import { settleFinishedBody, WholeBodyReader, type BodyReader, type CancelListener, type ChunkSink, type RespondOptions, type ServerCall } from '../core/server-call.js';
 import { TripleError } from '../core/triple-error.js';
 
 const { NGHTTP2_CANCEL } = constants;
@@ -82,14 +82,7 @@ export class H2ServerCall implements ServerCall {
 
   readBody(reader: BodyReader): void {
     const stream = this.stream;
-    if (stream.readableEnded) {
-      queueMicrotask(() => reader.onBodyEnd());
-      return;
-    }
-    if (stream.destroyed) {
-      queueMicrotask(() => reader.onBodyError(requestCancelled()));
-      return;
-    }
+    if (settleFinishedBody(stream, reader, requestCancelled)) return;
     this.reading = reader;
     stream.on('data', H2ServerCall.streamData);
     stream.on('end', H2ServerCall.streamEnded);
@@ -109,9 +102,6 @@ export class H2ServerCall implements ServerCall {
   }
 
   readAll(sink: ChunkSink): Promise<void> {
-    const stream = this.stream;
-    if (stream.readableEnded) return Promise.resolve();
-    if (stream.destroyed) return Promise.reject(requestCancelled());
     return new Promise<void>((resolve, reject) => this.readBody(new WholeBodyReader(sink, resolve, reject)));
   }
 
